@@ -1,0 +1,240 @@
+//! [`LoopBackend`]: what a runtime adapter provides, and the neutral operations built on it.
+
+use std::fmt;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::task::{BlockingJob, TaskFuture};
+use crate::time::{Sleep, Timeout};
+use crate::{BackendKind, BlockOnError, JoinHandle};
+
+/// A handle to one running event loop of some runtime: the interface every adapter implements.
+///
+/// An adapter supplies four primitives — run a [`TaskFuture`], run a [`BlockingJob`], block on
+/// a future, make a timer — and inherits the user-facing operations ([`spawn`](Self::spawn),
+/// [`spawn_blocking`](Self::spawn_blocking), [`sleep`](Self::sleep),
+/// [`timeout`](Self::timeout), [`block_on`](Self::block_on)), whose semantics are therefore
+/// the same on every backend. Everything is generic: nothing on the spawn path is boxed.
+///
+/// Implementations are cheap to clone (a reference count at most) and `Send + Sync`.
+///
+/// # Examples
+///
+/// A complete (if minimal) backend that runs every task on a thread of its own:
+///
+/// ```
+/// use std::time::Instant;
+/// use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+/// use loopbridge_core::task::{BlockingJob, TaskFuture};
+///
+/// #[derive(Clone, Debug)]
+/// struct ThreadPerTask;
+///
+/// impl LoopBackend for ThreadPerTask {
+///     type Timer = std::future::Ready<()>; // a real backend returns a real timer
+///     fn kind(&self) -> BackendKind { BackendKind::Smol }
+///     fn spawn_task<F>(&self, task: TaskFuture<F>)
+///     where F: Future + Send + 'static, F::Output: Send + 'static {
+///         std::thread::spawn(move || spin(task));
+///     }
+///     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
+///     where F: FnOnce() -> T + Send + 'static, T: Send + 'static {
+///         std::thread::spawn(move || job.run());
+///     }
+///     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+///         Ok(spin(future))
+///     }
+///     fn timer_at(&self, _deadline: Instant) -> Self::Timer { std::future::ready(()) }
+/// }
+/// # fn spin<F: Future>(fut: F) -> F::Output {
+/// #     let mut fut = std::pin::pin!(fut);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v; } }
+/// # }
+///
+/// let backend = ThreadPerTask;
+/// let handle = backend.spawn(async { 21 * 2 });
+/// assert_eq!(backend.block_on(handle).unwrap(), 42);
+/// ```
+pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
+    /// The backend's raw timer, as made by [`timer_at`](Self::timer_at); its output is ignored.
+    type Timer: Future + Send + 'static;
+
+    /// Which runtime this is.
+    fn kind(&self) -> BackendKind;
+
+    /// Runs `task` on the event loop, detached: the backend drops its own native handle.
+    fn spawn_task<F>(&self, task: TaskFuture<F>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+
+    /// Runs `job` on the backend's blocking pool, detached. The job must run even though no
+    /// native handle is kept, and should see this backend as ambient (see [`crate::context`]).
+    fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static;
+
+    /// Runs `future` to completion on the calling thread, inside this backend's context.
+    ///
+    /// # Errors
+    ///
+    /// [`BlockOnError::in_async_context`] when the calling thread drives an executor this
+    /// adapter can see (its own, or one marked in [`crate::context`]) that blocking would
+    /// starve. Executors of other runtimes are checked by the `loopbridge` facade.
+    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError>;
+
+    /// A timer that completes at `deadline`, which is in the future. It must work when created
+    /// and polled from any thread, inside or outside this runtime.
+    fn timer_at(&self, deadline: Instant) -> Self::Timer;
+
+    /// Spawns `future` and returns its [`JoinHandle`].
+    ///
+    /// # Examples
+    ///
+    /// See the [trait docs](LoopBackend).
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, handle) = TaskFuture::new(future);
+        self.spawn_task(task);
+        handle
+    }
+
+    /// Runs `f` on the blocking pool and returns its [`JoinHandle`]. Dropping the handle never
+    /// cancels the job.
+    ///
+    /// # Examples
+    ///
+    /// See the [trait docs](LoopBackend).
+    fn spawn_blocking<F, T>(&self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (job, handle) = BlockingJob::new(f);
+        self.spawn_blocking_job(job);
+        handle
+    }
+
+    /// Like [`try_block_on`](Self::try_block_on), but panics where that returns an error.
+    ///
+    /// # Panics
+    ///
+    /// With the [`BlockOnError`] message, when blocking the calling thread could deadlock.
+    ///
+    /// # Examples
+    ///
+    /// See the [trait docs](LoopBackend).
+    #[track_caller]
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.try_block_on(future) {
+            Ok(output) => output,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    /// Sleeps for `duration` with the normalized semantics of [`crate::time::Sleep`].
+    ///
+    /// # Examples
+    ///
+    /// See the [trait docs](LoopBackend).
+    fn sleep(&self, duration: Duration) -> Sleep<Self::Timer> {
+        Sleep::new(duration, |deadline| self.timer_at(deadline))
+    }
+
+    /// Sleeps until `deadline`.
+    ///
+    /// # Examples
+    ///
+    /// See the [trait docs](LoopBackend).
+    fn sleep_until(&self, deadline: Instant) -> Sleep<Self::Timer> {
+        Sleep::until(deadline, |deadline| self.timer_at(deadline))
+    }
+
+    /// Runs `future` with a deadline of `duration`; see [`crate::time::Timeout`].
+    ///
+    /// # Examples
+    ///
+    /// See the [trait docs](LoopBackend).
+    fn timeout<F: Future>(&self, duration: Duration, future: F) -> Timeout<F, Self::Timer> {
+        Timeout::new(future, self.sleep(duration))
+    }
+}
+
+/// How to build an owned runtime: the settings every adapter understands.
+///
+/// # Examples
+///
+/// ```
+/// let config = loopbridge_core::RunnerConfig::default();
+/// assert!(config.worker_threads >= 1);
+/// assert_eq!(config.thread_name, "loopbridge");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunnerConfig {
+    /// Executor threads; 1 means the single-thread flavour.
+    pub worker_threads: usize,
+    /// Upper bound on threads of the blocking pool.
+    pub max_blocking_threads: usize,
+    /// Prefix of the names of every thread the runtime starts.
+    pub thread_name: String,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            worker_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_blocking_threads: 512,
+            thread_name: "loopbridge".to_owned(),
+        }
+    }
+}
+
+impl RunnerConfig {
+    /// Sets [`worker_threads`](Self::worker_threads), at least 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = loopbridge_core::RunnerConfig::default().with_worker_threads(0);
+    /// assert_eq!(c.worker_threads, 1);
+    /// ```
+    #[must_use]
+    pub fn with_worker_threads(mut self, n: usize) -> Self {
+        self.worker_threads = n.max(1);
+        self
+    }
+
+    /// Sets [`max_blocking_threads`](Self::max_blocking_threads), at least 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = loopbridge_core::RunnerConfig::default().with_max_blocking_threads(8);
+    /// assert_eq!(c.max_blocking_threads, 8);
+    /// ```
+    #[must_use]
+    pub fn with_max_blocking_threads(mut self, n: usize) -> Self {
+        self.max_blocking_threads = n.max(1);
+        self
+    }
+
+    /// Sets [`thread_name`](Self::thread_name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = loopbridge_core::RunnerConfig::default().with_thread_name("db-loop");
+    /// assert_eq!(c.thread_name, "db-loop");
+    /// ```
+    #[must_use]
+    pub fn with_thread_name(mut self, name: impl Into<String>) -> Self {
+        self.thread_name = name.into();
+        self
+    }
+}

@@ -1,0 +1,169 @@
+//! The ambient-context marker: which loopbridge runtime owns the current thread, and how.
+//!
+//! Every thread loopbridge starts or borrows marks itself here: executor workers, threads inside
+//! a loopbridge `block_on`, and threads running a `to_thread` job. Reading the marker is one
+//! thread-local load (well under a nanosecond), which makes ambient detection free for every
+//! runtime loopbridge started. Runtimes it did not start are detected by the facade through their
+//! own APIs (tokio's `Handle::try_current`, async-std's `task::try_current`).
+//!
+//! **Architecture invariant:** the marker is only ever set through [`enter`], whose guard
+//! restores the previous value, so nested contexts (a `block_on` inside a `to_thread` job inside
+//! a worker) unwind correctly.
+//!
+//! # Examples
+//!
+//! ```
+//! use loopbridge_core::BackendKind;
+//! use loopbridge_core::context::{self, Ambient, ThreadRole};
+//!
+//! assert_eq!(context::current(), None);
+//! {
+//!     let _guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
+//!     assert_eq!(context::current().map(|a| a.role()), Some(ThreadRole::Blocking));
+//! }
+//! assert_eq!(context::current(), None);
+//! ```
+
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::BackendKind;
+
+/// What the current thread does for the runtime that owns it. It decides whether blocking the
+/// thread is safe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ThreadRole {
+    /// A worker of an executor: other tasks may be scheduled on this thread, so blocking it
+    /// can starve them.
+    Worker {
+        /// The executor has no other thread: blocking this one stops it entirely.
+        single_threaded: bool,
+    },
+    /// A thread inside a loopbridge `block_on`: it polls one future and drives nothing else.
+    BlockOn,
+    /// A thread running a `to_thread` job: blocking is what it is for.
+    Blocking,
+}
+
+/// The marker value: which backend and which role.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::context::{Ambient, ThreadRole};
+///
+/// let ambient = Ambient::new(BackendKind::Tokio, ThreadRole::BlockOn);
+/// assert_eq!(ambient.kind(), BackendKind::Tokio);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ambient {
+    kind: BackendKind,
+    role: ThreadRole,
+}
+
+impl Ambient {
+    /// A marker for `kind` in `role`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// let _ = Ambient::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: true });
+    /// ```
+    pub const fn new(kind: BackendKind, role: ThreadRole) -> Self {
+        Ambient { kind, role }
+    }
+
+    /// The backend that owns the thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// assert_eq!(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).kind(), BackendKind::Smol);
+    /// ```
+    pub const fn kind(self) -> BackendKind {
+        self.kind
+    }
+
+    /// What the thread does for that backend.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// let a = Ambient::new(BackendKind::Smol, ThreadRole::BlockOn);
+    /// assert_eq!(a.role(), ThreadRole::BlockOn);
+    /// ```
+    pub const fn role(self) -> ThreadRole {
+        self.role
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<Option<Ambient>> = const { Cell::new(None) };
+}
+
+/// The marker of the current thread, if a loopbridge runtime owns it.
+///
+/// # Examples
+///
+/// ```
+/// assert!(loopbridge_core::context::current().is_none());
+/// ```
+#[inline]
+pub fn current() -> Option<Ambient> {
+    // `try_with`: during thread-local destruction the thread belongs to nobody.
+    CURRENT.try_with(Cell::get).ok().flatten()
+}
+
+/// Marks the current thread until the guard is dropped, which restores the previous marker.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+///
+/// let outer = context::enter(Ambient::new(BackendKind::Tokio, ThreadRole::Blocking));
+/// let inner = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn));
+/// assert_eq!(context::current().unwrap().kind(), BackendKind::Smol);
+/// drop(inner);
+/// assert_eq!(context::current().unwrap().kind(), BackendKind::Tokio);
+/// drop(outer);
+/// ```
+pub fn enter(ambient: Ambient) -> EnterGuard {
+    let previous = CURRENT.with(|c| c.replace(Some(ambient)));
+    EnterGuard { previous, _not_send: PhantomData }
+}
+
+/// Restores the previous marker when dropped; returned by [`enter`].
+///
+/// It is `!Send`: it must be dropped on the thread that created it.
+///
+/// # Examples
+///
+/// ```
+/// # use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+/// let guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
+/// drop(guard);
+/// ```
+#[must_use = "the marker is removed when the guard is dropped"]
+pub struct EnterGuard {
+    previous: Option<Ambient>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let _ = CURRENT.try_with(|c| c.set(self.previous));
+    }
+}
+
+impl fmt::Debug for EnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").field("previous", &self.previous).finish()
+    }
+}

@@ -1,0 +1,44 @@
+//! The runtime-neutral core of [loopbridge](https://docs.rs/loopbridge).
+//!
+//! Everything here works without a runtime and is shared by every backend adapter:
+//!
+//! - [`LoopBackend`]: what an adapter (tokio, smol, async-std) must provide — spawn a task,
+//!   run a blocking job, block on a future, make a timer — and the neutral operations built on it.
+//! - [`JoinHandle`] and [`JoinError`]: one task handle with one set of semantics on every backend
+//!   (detach on drop, `abort`, panics reported with their payload), implemented once in
+//!   [`task`] so that no backend can drift.
+//! - [`context`]: the thread-local marker that says which loopbridge runtime the current thread
+//!   belongs to, and in which role, read in well under a nanosecond.
+//! - [`time`]: `sleep`/`timeout`/`yield_now` normalization on top of a backend's raw timer.
+//!
+//! Application code should depend on the `loopbridge` facade instead; this crate is for adapter
+//! authors and for libraries that want the smallest possible dependency tree.
+//!
+//! # Examples
+//!
+//! The task machinery needs no runtime at all; any executor can drive a [`task::TaskFuture`]:
+//!
+//! ```
+//! let (task, handle) = loopbridge_core::task::TaskFuture::new(async { 40 + 2 });
+//! // A real backend hands `task` to its executor; here we drive it by hand.
+//! futures_lite_block_on(task);
+//! assert_eq!(futures_lite_block_on(handle).unwrap(), 42);
+//! # fn futures_lite_block_on<F: std::future::Future>(fut: F) -> F::Output {
+//! #     use std::task::{Context, Poll, Waker};
+//! #     let mut fut = std::pin::pin!(fut);
+//! #     let mut cx = Context::from_waker(Waker::noop());
+//! #     loop { if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v; } }
+//! # }
+//! ```
+
+mod backend;
+pub mod context;
+mod error;
+mod kind;
+pub mod task;
+pub mod time;
+
+pub use backend::{LoopBackend, RunnerConfig};
+pub use error::{BlockOnError, Elapsed, Error};
+pub use kind::BackendKind;
+pub use task::{JoinError, JoinHandle};

@@ -1,0 +1,164 @@
+//! [`JoinError`]: why a task did not produce its value.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Mutex;
+
+/// A task (or `to_thread` job) did not return a value: it was cancelled, or it panicked.
+///
+/// The panic payload is kept, so [`into_panic`](Self::into_panic) plus
+/// [`std::panic::resume_unwind`] re-raises the original panic.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::JoinError;
+///
+/// let err = JoinError::panic(Box::new("boom"));
+/// assert!(err.is_panic());
+/// assert_eq!(err.to_string(), "task panicked with message \"boom\"");
+/// let payload = err.into_panic();
+/// assert_eq!(*payload.downcast_ref::<&str>().unwrap(), "boom");
+/// ```
+pub struct JoinError {
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    // The mutex makes the error `Sync` without requiring `Sync` of the payload; it is only
+    // ever locked to read a message for `Display`.
+    Panic(Mutex<Box<dyn Any + Send + 'static>>),
+}
+
+impl JoinError {
+    /// The error of a task that was cancelled before it finished.
+    ///
+    /// For backend adapters; users receive it from a [`JoinHandle`](super::JoinHandle).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::JoinError;
+    /// assert!(JoinError::cancelled().is_cancelled());
+    /// ```
+    pub fn cancelled() -> Self {
+        JoinError { repr: Repr::Cancelled }
+    }
+
+    /// The error of a task that panicked with `payload`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::JoinError;
+    /// assert!(JoinError::panic(Box::new(7_u8)).is_panic());
+    /// ```
+    pub fn panic(payload: Box<dyn Any + Send + 'static>) -> Self {
+        JoinError { repr: Repr::Panic(Mutex::new(payload)) }
+    }
+
+    /// Whether the task was cancelled (by `abort`, or by the shutdown of its runner).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::JoinError;
+    /// assert!(!JoinError::cancelled().is_panic());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// Whether the task panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::JoinError;
+    /// assert!(!JoinError::panic(Box::new(())).is_cancelled());
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The panic payload.
+    ///
+    /// # Panics
+    ///
+    /// If the error is not a panic; use [`try_into_panic`](Self::try_into_panic) to check.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::JoinError;
+    /// let payload = JoinError::panic(Box::new(String::from("x"))).into_panic();
+    /// assert_eq!(payload.downcast_ref::<String>().unwrap(), "x");
+    /// ```
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        match self.try_into_panic() {
+            Ok(payload) => payload,
+            Err(_) => panic!("`JoinError::into_panic` called on an error that is not a panic"),
+        }
+    }
+
+    /// The panic payload, or the error itself if it is not a panic.
+    ///
+    /// # Errors
+    ///
+    /// Returns `self` unchanged when the task was cancelled rather than panicking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::JoinError;
+    /// assert!(JoinError::cancelled().try_into_panic().is_err());
+    /// ```
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(payload) => {
+                Ok(payload.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+            }
+            Repr::Cancelled => Err(self),
+        }
+    }
+
+    fn panic_message(&self) -> Option<String> {
+        let Repr::Panic(payload) = &self.repr else { return None };
+        let payload = payload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(s) = payload.downcast_ref::<&'static str>() {
+            Some((*s).to_owned())
+        } else {
+            payload.downcast_ref::<String>().cloned()
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => f.write_str("task was cancelled"),
+            (Repr::Panic(_), Some(message)) => write!(f, "task panicked with message {message:?}"),
+            (Repr::Panic(_), None) => f.write_str("task panicked"),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => f.write_str("JoinError::Cancelled"),
+            (Repr::Panic(_), Some(message)) => write!(f, "JoinError::Panic({message:?}, ...)"),
+            (Repr::Panic(_), None) => f.write_str("JoinError::Panic(...)"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+impl From<JoinError> for std::io::Error {
+    fn from(err: JoinError) -> Self {
+        std::io::Error::other(err)
+    }
+}

@@ -1,0 +1,41 @@
+//! One task handle with one set of semantics for every backend.
+//!
+//! A backend never hands its native task handle to users. Instead, [`TaskFuture::new`] wraps the
+//! user's future and returns it together with a [`JoinHandle`]; the backend spawns the wrapper
+//! and detaches its own handle. Everything users can observe — detach on drop, [`abort`],
+//! panics reported with their payload, the result of a finished task — is decided here, once,
+//! so no runtime can drift from the others.
+//!
+//! # Protocol
+//!
+//! The wrapper and the handle share one [`cell`](self) (an `Arc` holding a small mutex-protected
+//! state; it is the only allocation added to the runtime's own).
+//!
+//! 1. Each poll of the wrapper first checks the abort flag and records the task's waker, so that
+//!    [`abort`] can wake a sleeping task.
+//! 2. The user's future is polled inside `catch_unwind`. `Ready(v)` drops the future, then
+//!    stores `Ok(v)`; a panic drops the future and stores `Err(panic)`.
+//! 3. An abort drops the future (its destructor runs on the executor thread) and stores
+//!    `Err(cancelled)`. A panic raised by that destructor is caught too and stored as
+//!    `Err(panic)` — async-task would abort the whole process if it escaped.
+//! 4. If the executor drops the wrapper before completion (runtime shutdown, or a spawn on a
+//!    runtime that is already gone), its destructor does step 3.
+//! 5. Storing the result wakes the [`JoinHandle`], whose poll takes the result out.
+//!
+//! [`BlockingJob`] is the same contract for closures run on a blocking pool.
+//!
+//! [`abort`]: JoinHandle::abort
+
+mod blocking;
+mod cell;
+mod join_error;
+mod join_handle;
+mod task_future;
+
+pub use blocking::BlockingJob;
+pub use join_error::JoinError;
+pub use join_handle::JoinHandle;
+pub use task_future::TaskFuture;
+
+#[cfg(test)]
+mod tests;

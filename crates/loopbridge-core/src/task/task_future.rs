@@ -1,0 +1,135 @@
+//! [`TaskFuture`]: the wrapper every backend spawns in place of the user's future.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use super::cell::{Cell, TaskPoll};
+use super::{JoinError, JoinHandle};
+
+pin_project! {
+    #[project = StageProj]
+    enum Stage<F> {
+        Running { #[pin] future: F },
+        Done,
+    }
+}
+
+pin_project! {
+    /// A user's future wrapped with loopbridge's task semantics; what a backend spawns.
+    ///
+    /// Its output is `()`: the real result goes to the [`JoinHandle`] returned by
+    /// [`new`](Self::new). It never panics out of `poll` or `drop`, so no executor ever sees a
+    /// panic from user code (async-task aborts the process on a panicking destructor).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::task::TaskFuture;
+    ///
+    /// let (task, handle) = TaskFuture::new(async { panic!("boom") });
+    /// block_on(task); // the panic is caught inside the task...
+    /// let err = block_on(handle).unwrap_err();
+    /// assert!(err.is_panic()); // ...and reported to whoever awaits the handle.
+    /// # fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    /// #     let mut fut = std::pin::pin!(fut);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// ```
+    #[must_use = "a TaskFuture does nothing until an executor polls it"]
+    pub struct TaskFuture<F: Future> {
+        #[pin]
+        stage: Stage<F>,
+        cell: Arc<Cell<F::Output>>,
+    }
+
+    impl<F: Future> PinnedDrop for TaskFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            // Dropped by the executor before completion: shutdown, or spawned onto a runtime
+            // that is gone. The handle must still resolve.
+            let this = this.project();
+            if let Some(outcome) = drop_future(this.stage) {
+                this.cell.complete(Err(outcome.unwrap_or_else(|()| JoinError::cancelled())));
+            }
+        }
+    }
+}
+
+impl<F: Future> TaskFuture<F> {
+    /// Wraps `future`, returning the task to spawn and the handle to give the caller.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (task, handle) = loopbridge_core::task::TaskFuture::new(async { 1 });
+    /// # drop((task, handle));
+    /// ```
+    pub fn new(future: F) -> (Self, JoinHandle<F::Output>) {
+        let cell = Arc::new(Cell::new());
+        let task = TaskFuture { stage: Stage::Running { future }, cell: Arc::clone(&cell) };
+        (task, JoinHandle::new(cell))
+    }
+}
+
+/// Drops the user's future in place, catching a panic from its destructor.
+///
+/// Returns `None` if it was already dropped, `Some(Err(()))` after a clean drop and
+/// `Some(Ok(join_error))` if the destructor panicked.
+fn drop_future<F>(mut stage: Pin<&mut Stage<F>>) -> Option<Result<JoinError, ()>> {
+    if matches!(stage.as_mut().project(), StageProj::Done) {
+        return None;
+    }
+    // `Pin::set` drops the old value in place; even if that drop unwinds, the new value is
+    // written, so the future is never dropped twice.
+    match catch_unwind(AssertUnwindSafe(|| stage.set(Stage::Done))) {
+        Ok(()) => Some(Err(())),
+        Err(payload) => Some(Ok(JoinError::panic(payload))),
+    }
+}
+
+impl<F: Future> Future for TaskFuture<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        let future = match this.stage.as_mut().project() {
+            StageProj::Running { future } => future,
+            StageProj::Done => return Poll::Ready(()),
+        };
+        if let TaskPoll::Abort = this.cell.before_poll(cx.waker()) {
+            let outcome = drop_future(this.stage);
+            this.cell
+                .complete(Err(outcome.and_then(Result::ok).unwrap_or_else(JoinError::cancelled)));
+            return Poll::Ready(());
+        }
+        let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => match drop_future(this.stage) {
+                Some(Ok(destructor_panic)) => Err(destructor_panic),
+                _ => Ok(value),
+            },
+            Err(payload) => {
+                // A second panic from the destructor of a future that already panicked is
+                // dropped: the first one is what the awaiter needs to see.
+                let _ = drop_future(this.stage);
+                Err(JoinError::panic(payload))
+            }
+        };
+        this.cell.complete(result);
+        Poll::Ready(())
+    }
+}
+
+impl<F: Future> fmt::Debug for TaskFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskFuture")
+            .field("running", &matches!(self.stage, Stage::Running { .. }))
+            .finish()
+    }
+}

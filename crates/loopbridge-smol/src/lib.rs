@@ -1,0 +1,28 @@
+//! The smol backend of [loopbridge](https://docs.rs/loopbridge), built from the crates
+//! [smol](https://docs.rs/smol) is made of: [async-executor] for tasks, [async-io] for timers and
+//! IO, and the [blocking] pool.
+//!
+//! Unlike `smol::spawn`, which uses one global executor that can never be shut down, every
+//! [`SmolExecutor`] is an executor of its own, driven by named threads that loopbridge starts,
+//! marks (see [`loopbridge_core::context`]) and joins.
+//!
+//! [async-executor]: https://docs.rs/async-executor
+//! [async-io]: https://docs.rs/async-io
+//! [blocking]: https://docs.rs/blocking
+//!
+//! # Examples
+//!
+//! ```
+//! use loopbridge_core::{LoopBackend, RunnerConfig};
+//! use loopbridge_smol::SmolExecutor;
+//!
+//! let executor = SmolExecutor::start(&RunnerConfig::default().with_worker_threads(2)).unwrap();
+//! let backend = executor.backend();
+//! assert_eq!(backend.block_on(backend.spawn(async { 42 })).unwrap(), 42);
+//! ```
+
+mod backend;
+mod executor;
+
+pub use backend::SmolBackend;
+pub use executor::SmolExecutor;
