@@ -1,14 +1,6 @@
 //! [`SmolExecutor`]: an async-executor owned by loopbridge, on named threads.
 //!
-//! # Protocol
-//!
-//! 1. `worker_threads` named threads each run the executor until the stop channel closes,
-//!    marked as workers of this executor in [`loopbridge_core::context`].
-//! 2. [`shutdown`](SmolExecutor::shutdown) closes the stop channel; each worker returns from
-//!    `Executor::run` and is joined.
-//! 3. The executor itself is dropped when the last [`SmolBackend`] clone goes; dropping it
-//!    cancels the tasks still pending, running their destructors, which resolves their handles
-//!    as cancelled.
+//! The start and shutdown protocol is documented on [`SmolExecutor`].
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,7 +13,17 @@ use loopbridge_core::{Error, RunnerConfig};
 
 use crate::SmolBackend;
 
-/// An executor with its own worker threads; see the [module docs](self) for its protocol.
+/// An executor with its own worker threads.
+///
+/// # Protocol
+///
+/// 1. `worker_threads` named threads each run the executor until the stop channel closes,
+///    marked as workers of this executor in [`loopbridge_core::context`].
+/// 2. [`shutdown`](SmolExecutor::shutdown) closes the stop channel; each worker returns from
+///    `Executor::run` and is joined.
+/// 3. The executor itself is dropped when the last [`SmolBackend`] clone goes; dropping it
+///    cancels the tasks still pending, running their destructors, which resolves their handles
+///    as cancelled.
 ///
 /// # Examples
 ///

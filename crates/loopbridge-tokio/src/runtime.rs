@@ -1,15 +1,6 @@
 //! [`TokioRuntime`]: a tokio runtime owned by loopbridge.
 //!
-//! # Protocol
-//!
-//! 1. A multi-thread runtime is built with `worker_threads` workers, time enabled, and named
-//!    threads, each marked as a tokio worker in [`loopbridge_core::context`].
-//! 2. A current-thread runtime cannot run tasks unless some thread sits in `Runtime::block_on`,
-//!    so one named driver thread does exactly that, parked on a stop signal, for the runtime's
-//!    whole life; every other thread reaches it through its `Handle`.
-//! 3. [`shutdown`](TokioRuntime::shutdown) stops accepting work (tokio drops newly spawned
-//!    futures, which resolves their handles as cancelled), cancels pending tasks (their
-//!    destructors run), waits up to the timeout for blocking jobs and joins the driver thread.
+//! The start and shutdown protocol is documented on [`TokioRuntime`].
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,7 +14,18 @@ use tokio::sync::oneshot;
 
 use crate::TokioBackend;
 
-/// A tokio runtime started by loopbridge; see the [module docs](self) for its protocol.
+/// A tokio runtime started by loopbridge.
+///
+/// # Protocol
+///
+/// 1. A multi-thread runtime is built with `worker_threads` workers, time enabled, and named
+///    threads, each marked as a tokio worker in [`loopbridge_core::context`].
+/// 2. A current-thread runtime cannot run tasks unless some thread sits in `Runtime::block_on`,
+///    so one named driver thread does exactly that, parked on a stop signal, for the runtime's
+///    whole life; every other thread reaches it through its `Handle`.
+/// 3. [`shutdown`](TokioRuntime::shutdown) stops accepting work (tokio drops newly spawned
+///    futures, which resolves their handles as cancelled), cancels pending tasks (their
+///    destructors run), waits up to the timeout for blocking jobs and joins the driver thread.
 ///
 /// # Examples
 ///

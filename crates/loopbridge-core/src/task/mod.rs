@@ -8,7 +8,7 @@
 //!
 //! # Protocol
 //!
-//! The wrapper and the handle share one [`cell`](self) (an `Arc` holding a small mutex-protected
+//! The wrapper and the handle share one cell (an `Arc` holding a small mutex-protected
 //! state; it is the only allocation added to the runtime's own).
 //!
 //! 1. Each poll of the wrapper first checks the abort flag and records the task's waker, so that

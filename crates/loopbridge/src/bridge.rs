@@ -1,0 +1,209 @@
+//! [`Bridge`]: a cheap handle to one running event loop.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
+
+use crate::global;
+use crate::select::{self, AnyBackend};
+use crate::time::{Sleep, Timeout};
+
+/// A handle to one running event loop: the ambient runtime, the global runner, or a runtime
+/// loopbridge started. Cheap to clone, `Send` and `Sync`: store it in a struct and use it from
+/// any thread.
+///
+/// Every method has the same semantics on every backend (see the crate docs).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let bridge = loopbridge::Bridge::current(); // no runtime here: the global runner
+/// let answer = bridge.block_on(async {
+///     let task = bridge.spawn(async { 6 * 7 });
+///     bridge.sleep(Duration::from_millis(1)).await;
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Bridge {
+    backend: AnyBackend,
+}
+
+impl Bridge {
+    pub(crate) fn from_backend(backend: AnyBackend) -> Self {
+        Bridge { backend }
+    }
+
+    pub(crate) fn backend(&self) -> &AnyBackend {
+        &self.backend
+    }
+
+    /// The runtime the calling thread is inside, if its backend is compiled in; otherwise the
+    /// global runner (started on first use).
+    ///
+    /// # Panics
+    ///
+    /// If no backend feature is enabled, or the global runner cannot start its threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let bridge = loopbridge::Bridge::current();
+    /// assert_eq!(bridge.kind(), loopbridge::Bridge::global().kind());
+    /// ```
+    #[track_caller]
+    pub fn current() -> Bridge {
+        match select::ambient() {
+            Some(backend) => Bridge { backend },
+            None => Bridge::global(),
+        }
+    }
+
+    /// The global runner, started on first use with the backend chosen as described in
+    /// [`set_default_backend`](crate::set_default_backend).
+    ///
+    /// # Panics
+    ///
+    /// If no backend feature is enabled, or the global runner cannot start its threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let global = loopbridge::Bridge::global();
+    /// assert_eq!(global.block_on(async { 1 + 1 }), 2);
+    /// ```
+    #[track_caller]
+    pub fn global() -> Bridge {
+        Bridge { backend: global::backend().clone() }
+    }
+
+    /// The backend of this loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "tokio")]
+    /// assert_eq!(loopbridge::Bridge::global().kind(), loopbridge::BackendKind::Tokio);
+    /// ```
+    pub fn kind(&self) -> BackendKind {
+        self.backend.kind()
+    }
+
+    /// Spawns `future` on this loop; see [`spawn`](crate::spawn).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let bridge = loopbridge::Bridge::global();
+    /// let handle = bridge.spawn(async { "hi" });
+    /// assert_eq!(bridge.block_on(handle).unwrap(), "hi");
+    /// ```
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.backend.spawn(future)
+    }
+
+    /// Runs `f` on this loop's blocking pool; see [`to_thread`](crate::to_thread).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let bridge = loopbridge::Bridge::global();
+    /// let handle = bridge.to_thread(|| std::thread::current().name().map(str::to_owned));
+    /// assert!(bridge.block_on(handle).is_ok());
+    /// ```
+    #[doc(alias = "spawn_blocking")]
+    #[doc(alias = "unblock")]
+    pub fn to_thread<F, T>(&self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.backend.spawn_blocking(f)
+    }
+
+    /// Runs `future` to completion on the calling thread, inside this loop's context; see
+    /// [`block_on`](crate::block_on).
+    ///
+    /// # Panics
+    ///
+    /// Where [`try_block_on`](Self::try_block_on) returns an error, with its message; and if
+    /// `future` panics, with that panic.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(loopbridge::Bridge::global().block_on(async { 3 }), 3);
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.try_block_on(future) {
+            Ok(output) => output,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    /// Like [`block_on`](Self::block_on), but returns an error instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`BlockOnError::is_in_async_context`] where blocking the calling thread could deadlock:
+    /// it drives a single-thread executor, a `LocalSet`, or a worker loopbridge cannot hand off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let out = loopbridge::Bridge::global().try_block_on(async { 3 });
+    /// assert_eq!(out.unwrap(), 3);
+    /// ```
+    pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        self.backend.try_block_on(future)
+    }
+
+    /// Sleeps for `duration` on this loop's timer; see [`sleep`](crate::sleep).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let bridge = loopbridge::Bridge::global();
+    /// bridge.block_on(bridge.sleep(Duration::from_millis(1)));
+    /// ```
+    pub fn sleep(&self, duration: Duration) -> Sleep {
+        Sleep::new(self.backend.sleep(duration))
+    }
+
+    /// Sleeps until `deadline` on this loop's timer; see [`sleep_until`](crate::sleep_until).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// let bridge = loopbridge::Bridge::global();
+    /// bridge.block_on(bridge.sleep_until(Instant::now() + Duration::from_millis(1)));
+    /// ```
+    pub fn sleep_until(&self, deadline: Instant) -> Sleep {
+        Sleep::new(self.backend.sleep_until(deadline))
+    }
+
+    /// Runs `future` with a deadline on this loop's timer; see [`timeout`](crate::timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let bridge = loopbridge::Bridge::global();
+    /// let out = bridge.block_on(bridge.timeout(Duration::from_millis(1), std::future::pending::<()>()));
+    /// assert!(out.is_err());
+    /// ```
+    pub fn timeout<F: Future>(&self, duration: Duration, future: F) -> Timeout<F> {
+        Timeout::new(self.backend.timeout(duration, future))
+    }
+}

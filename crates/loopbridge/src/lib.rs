@@ -1,0 +1,91 @@
+//! Write async code once and run it on whichever runtime your users chose — tokio, smol or
+//! async-std — and cross the sync/async boundary in both directions without deadlocks,
+//! runtime-in-runtime panics or lost state.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! // Plain sync code: no runtime in sight. loopbridge starts a global runner on first use
+//! // and keeps it, so state created by one call stays valid for the next.
+//! let answer = loopbridge::block_on(async {
+//!     let task = loopbridge::spawn(async { 6 * 7 });            // runs even if not awaited
+//!     let io = loopbridge::to_thread(|| "blocking work");        // off the executor
+//!     loopbridge::sleep(Duration::from_millis(5)).await;         // never early
+//!     let late = loopbridge::timeout(Duration::from_millis(1), std::future::pending::<()>()).await;
+//!     assert!(late.is_err());
+//!     assert_eq!(io.await.unwrap(), "blocking work");
+//!     task.await.unwrap()
+//! });
+//! assert_eq!(answer, 42);
+//! ```
+//!
+//! # Choosing the runtime
+//!
+//! Every operation first uses the runtime the caller is already inside (*ambient*): a tokio
+//! runtime, an async-std task, or any runtime loopbridge started. Outside any runtime it uses
+//! the *global runner*, whose backend is, in order: the one passed to [`set_default_backend`],
+//! the `LOOPBRIDGE_BACKEND` environment variable, or the first compiled-in backend of tokio,
+//! smol, async-std. A [`Bridge`] is a handle to one particular loop.
+//!
+//! # Feature flags
+//!
+//! Features are additive: any combination compiles.
+//!
+//! | feature | default | what |
+//! | --- | --- | --- |
+//! | `tokio` | yes | the tokio backend |
+//! | `smol` | no | loopbridge's own async-executor + async-io + blocking (the crates of smol) |
+//! | `async-std` | no | async-std — legacy: discontinued upstream, RUSTSEC-2025-0052 |
+//! | `macros` | yes | the `#[loopbridge::blocking]` and `#[loopbridge::test]` attributes (coming) |
+//!
+//! A library should depend on `loopbridge` with `default-features = false` and forward the
+//! backend features to its users. With no backend at all the crate still compiles, and the
+//! first operation panics with a message naming the features to enable.
+//!
+//! # Semantics, identical on every backend
+//!
+//! - A spawned task runs even if its [`JoinHandle`] is dropped (smol natively cancels).
+//! - A panic in a task or a [`to_thread`] closure — including one in the destructor of a task
+//!   being cancelled, which makes async-task abort the process natively — never kills a thread,
+//!   a runtime or the process: the handle gives `Err(e)` with `e.is_panic()` and the payload.
+//! - [`JoinHandle::abort`] cancels at the next `.await`; the destructor runs; the handle gives
+//!   `Err(e)` with `e.is_cancelled()` unless the task had already finished.
+//! - `to_thread` jobs are never cancelled by dropping their handle.
+//! - [`sleep`] never wakes early; `sleep(Duration::ZERO)` is one yield; `sleep(Duration::MAX)`
+//!   never fires and never panics; [`timeout`] polls the inner future first.
+//!
+//! The conformance suite in the repository's `tests/` runs every one of these on every backend.
+//!
+//! # Cancel safety
+//!
+//! Awaiting a [`JoinHandle`] is cancel safe: drop the `.await` and poll the handle again later.
+//! Dropping a [`Timeout`] drops its inner future. Dropping a [`Sleep`] cancels the timer.
+//!
+//! # Panics and deadlocks
+//!
+//! [`block_on`] never hangs and never raises tokio's "Cannot start a runtime from within a
+//! runtime". On a thread where blocking could starve the executor the future needs (a tokio
+//! current-thread runtime, a `LocalSet`, a loopbridge smol worker, an async-std task) it panics
+//! at once with a message saying what to do; [`try_block_on`] returns the error instead. On a
+//! tokio multi-thread worker it completes, through `block_in_place`. See `docs/semantics.md`.
+
+mod bridge;
+mod config;
+mod functions;
+mod global;
+mod park;
+mod select;
+mod time;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use bridge::Bridge;
+pub use config::set_default_backend;
+pub use functions::{
+    block_on, current, in_async_context, sleep, sleep_until, spawn, timeout, to_thread,
+    try_block_on, yield_now,
+};
+pub use loopbridge_core::{BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle};
+pub use time::{Sleep, Timeout, YieldNow};

@@ -1,0 +1,101 @@
+//! Hidden support for loopbridge's own macros and test suites. Not a public API: it may
+//! change in any release.
+//!
+//! The test harness lives here, in the facade, so that which backends exist is decided by the
+//! facade's cargo features and never by `#[cfg]`s evaluated in the user's crate.
+
+use std::future::Future;
+use std::panic;
+use std::time::{Duration, Instant};
+
+use loopbridge_core::LoopBackend;
+
+pub use crate::select::Flavor;
+use crate::select::{self, OwnedRuntime};
+use crate::{Bridge, park};
+
+/// A fresh runtime of one flavour, for one test.
+#[derive(Debug)]
+pub struct TestRuntime {
+    flavor: Flavor,
+    bridge: Bridge,
+    runtime: Option<OwnedRuntime>,
+}
+
+impl TestRuntime {
+    /// Starts a runtime of `flavor`.
+    ///
+    /// # Panics
+    ///
+    /// If the flavour is not compiled in or its threads cannot start.
+    #[track_caller]
+    pub fn start(flavor: Flavor) -> Self {
+        let (kind, config) = select::flavor_settings(flavor);
+        match select::start(kind, &config) {
+            Ok((backend, runtime)) => TestRuntime {
+                flavor,
+                bridge: Bridge::from_backend(backend),
+                runtime: Some(runtime),
+            },
+            Err(err) => panic!("cannot start a {flavor:?} runtime for the test: {err}"),
+        }
+    }
+
+    /// A bridge to the runtime.
+    pub fn bridge(&self) -> &Bridge {
+        &self.bridge
+    }
+
+    /// The flavour.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+}
+
+impl Drop for TestRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown(Duration::from_secs(5));
+        }
+    }
+}
+
+impl std::fmt::Debug for OwnedRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnedRuntime")
+    }
+}
+
+/// Runs `body` as a task on a fresh runtime of `flavor` and waits for it from the calling
+/// thread with a watchdog: a body still running after `timeout` fails the test instead of
+/// hanging it. A panic in the body is re-raised here unchanged, so `#[should_panic]` works.
+///
+/// # Panics
+///
+/// If the body panics, is cancelled, or outlives `timeout`.
+#[track_caller]
+pub fn run_test<F>(flavor: Flavor, timeout: Duration, body: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let runtime = TestRuntime::start(flavor);
+    let handle = runtime.bridge.backend().spawn(body);
+    match park::wait_until(handle, Instant::now() + timeout) {
+        Some(Ok(())) => drop(runtime),
+        Some(Err(err)) => {
+            drop(runtime);
+            match err.try_into_panic() {
+                Ok(payload) => panic::resume_unwind(payload),
+                Err(err) => panic!("the test task on {flavor:?} ended early: {err}"),
+            }
+        }
+        None => {
+            // The runtime may be stuck in the body; stopping it could hang too. Leak it.
+            std::mem::forget(runtime);
+            panic!(
+                "the test did not finish within {timeout:?} on {flavor:?}: something in it hangs \
+                 (a deadlock, or a wait for an event that never comes)"
+            );
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! Backend selection: the only module of the facade with backend `#[cfg]`s.
+//!
+//! Like tokio's `runtime/blocking/mod.rs`, this module isolates conditional compilation: it
+//! defines [`AnyBackend`] (one variant per compiled-in backend) and everything that must name a
+//! concrete backend — ambient detection, starting owned runtimes, and the checks a `block_on`
+//! needs for runtimes other than its target. Every other module calls these functions.
+//!
+//! **Architecture invariant:** with no backend feature, every enum here is uninhabited, the
+//! crate still compiles, and the first operation panics in [`crate::config`] with a message
+//! naming the features.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use loopbridge_core::task::{BlockingJob, TaskFuture};
+use loopbridge_core::{BackendKind, BlockOnError, Error, LoopBackend, RunnerConfig};
+
+#[cfg(feature = "async-std")]
+use loopbridge_async_std::AsyncStdBackend;
+#[cfg(feature = "smol")]
+use loopbridge_smol::{SmolBackend, SmolExecutor};
+#[cfg(feature = "tokio")]
+use loopbridge_tokio::{TokioBackend, TokioRuntime};
+
+/// The backends compiled into this build, in build-time priority order.
+pub(crate) const COMPILED_IN: &[BackendKind] = &[
+    #[cfg(feature = "tokio")]
+    BackendKind::Tokio,
+    #[cfg(feature = "smol")]
+    BackendKind::Smol,
+    #[cfg(feature = "async-std")]
+    BackendKind::AsyncStd,
+];
+
+/// One backend of any compiled-in kind.
+#[derive(Clone)]
+pub(crate) enum AnyBackend {
+    #[cfg(feature = "tokio")]
+    Tokio(TokioBackend),
+    #[cfg(feature = "smol")]
+    Smol(SmolBackend),
+    #[cfg(feature = "async-std")]
+    AsyncStd(AsyncStdBackend),
+}
+
+/// Runs `$body` with `$b` bound to the concrete backend inside `$any`.
+macro_rules! dispatch {
+    ($any:expr, $b:ident => $body:expr) => {
+        match *$any {
+            #[cfg(feature = "tokio")]
+            AnyBackend::Tokio(ref $b) => $body,
+            #[cfg(feature = "smol")]
+            AnyBackend::Smol(ref $b) => $body,
+            #[cfg(feature = "async-std")]
+            AnyBackend::AsyncStd(ref $b) => $body,
+        }
+    };
+}
+
+/// The timer of any compiled-in backend; each is `Unpin`.
+pub(crate) enum AnyTimer {
+    #[cfg(feature = "tokio")]
+    Tokio(<TokioBackend as LoopBackend>::Timer),
+    #[cfg(feature = "smol")]
+    Smol(<SmolBackend as LoopBackend>::Timer),
+    #[cfg(feature = "async-std")]
+    AsyncStd(<AsyncStdBackend as LoopBackend>::Timer),
+}
+
+impl Future for AnyTimer {
+    type Output = ();
+
+    #[cfg_attr(not(any(feature = "tokio", feature = "smol", feature = "async-std")), allow(unused))]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match *self.get_mut() {
+            #[cfg(feature = "tokio")]
+            AnyTimer::Tokio(ref mut timer) => Pin::new(timer).poll(cx),
+            #[cfg(feature = "smol")]
+            AnyTimer::Smol(ref mut timer) => Pin::new(timer).poll(cx).map(drop),
+            #[cfg(feature = "async-std")]
+            AnyTimer::AsyncStd(ref mut timer) => Pin::new(timer).poll(cx).map(drop),
+        }
+    }
+}
+
+#[cfg_attr(not(any(feature = "tokio", feature = "smol", feature = "async-std")), allow(unused))]
+impl LoopBackend for AnyBackend {
+    type Timer = AnyTimer;
+
+    fn kind(&self) -> BackendKind {
+        dispatch!(self, b => b.kind())
+    }
+
+    fn spawn_task<F>(&self, task: TaskFuture<F>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        dispatch!(self, b => b.spawn_task(task))
+    }
+
+    fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        dispatch!(self, b => b.spawn_blocking_job(job))
+    }
+
+    /// Adds to the target adapter's own checks those for the other compiled-in runtimes,
+    /// which it cannot see: the calling thread may belong to any of them.
+    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        #[cfg(feature = "async-std")]
+        if !matches!(self, AnyBackend::AsyncStd(_)) {
+            loopbridge_async_std::check_blocking()?;
+        }
+        let block = move || dispatch!(self, b => b.try_block_on(future));
+        #[cfg(feature = "tokio")]
+        if !matches!(self, AnyBackend::Tokio(_)) {
+            // On a tokio worker this is `block_in_place`; on a current-thread runtime, refusal.
+            return loopbridge_tokio::blocking_region(block)?;
+        }
+        block()
+    }
+
+    fn timer_at(&self, deadline: Instant) -> AnyTimer {
+        match *self {
+            #[cfg(feature = "tokio")]
+            AnyBackend::Tokio(ref b) => AnyTimer::Tokio(b.timer_at(deadline)),
+            #[cfg(feature = "smol")]
+            AnyBackend::Smol(ref b) => AnyTimer::Smol(b.timer_at(deadline)),
+            #[cfg(feature = "async-std")]
+            AnyBackend::AsyncStd(ref b) => AnyTimer::AsyncStd(b.timer_at(deadline)),
+        }
+    }
+}
+
+impl fmt::Debug for AnyBackend {
+    #[cfg_attr(not(any(feature = "tokio", feature = "smol", feature = "async-std")), allow(unused))]
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        dispatch!(self, b => fmt::Debug::fmt(b, f))
+    }
+}
+
+/// The backend of the runtime the calling thread is inside, if it is compiled in: first the
+/// loopbridge marker (runtimes loopbridge started), then tokio's and async-std's own APIs.
+pub(crate) fn ambient() -> Option<AnyBackend> {
+    if let Some(ambient) = loopbridge_core::context::current() {
+        let found = match ambient.kind() {
+            #[cfg(feature = "tokio")]
+            BackendKind::Tokio => TokioBackend::try_current().map(AnyBackend::Tokio),
+            #[cfg(feature = "smol")]
+            BackendKind::Smol => SmolBackend::try_current().map(AnyBackend::Smol),
+            #[cfg(feature = "async-std")]
+            BackendKind::AsyncStd => Some(AnyBackend::AsyncStd(AsyncStdBackend::new())),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    #[cfg(feature = "tokio")]
+    if let Some(backend) = TokioBackend::try_current() {
+        return Some(AnyBackend::Tokio(backend));
+    }
+    #[cfg(feature = "async-std")]
+    if let Some(backend) = AsyncStdBackend::try_current() {
+        return Some(AnyBackend::AsyncStd(backend));
+    }
+    None
+}
+
+/// The kind of [`ambient`], without building a backend: one thread-local read for every
+/// runtime loopbridge started.
+pub(crate) fn ambient_kind() -> Option<BackendKind> {
+    if let Some(ambient) = loopbridge_core::context::current() {
+        if COMPILED_IN.contains(&ambient.kind()) {
+            return Some(ambient.kind());
+        }
+    }
+    #[cfg(feature = "tokio")]
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Some(BackendKind::Tokio);
+    }
+    #[cfg(feature = "async-std")]
+    if async_std::task::try_current().is_some() {
+        return Some(BackendKind::AsyncStd);
+    }
+    None
+}
+
+/// Whether the calling thread is polling futures for some runtime loopbridge can see.
+pub(crate) fn in_async_context() -> bool {
+    use loopbridge_core::context::ThreadRole;
+    if let Some(ambient) = loopbridge_core::context::current() {
+        return !matches!(ambient.role(), ThreadRole::Blocking);
+    }
+    #[cfg(feature = "tokio")]
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return true;
+    }
+    #[cfg(feature = "async-std")]
+    if async_std::task::try_current().is_some() {
+        return true;
+    }
+    false
+}
+
+/// The runtime flavours loopbridge can start; what `#[loopbridge::test]` iterates over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Flavor {
+    /// A tokio multi-thread runtime.
+    TokioMultiThread,
+    /// A tokio current-thread runtime (one driver thread).
+    TokioCurrentThread,
+    /// A loopbridge-owned smol executor.
+    Smol,
+    /// async-std's global runtime.
+    AsyncStd,
+}
+
+impl Flavor {
+    /// The flavours compiled into this build.
+    pub const COMPILED_IN: &'static [Flavor] = &[
+        #[cfg(feature = "tokio")]
+        Flavor::TokioMultiThread,
+        #[cfg(feature = "tokio")]
+        Flavor::TokioCurrentThread,
+        #[cfg(feature = "smol")]
+        Flavor::Smol,
+        #[cfg(feature = "async-std")]
+        Flavor::AsyncStd,
+    ];
+}
+
+/// A runtime loopbridge started and must stop.
+pub(crate) enum OwnedRuntime {
+    #[cfg(feature = "tokio")]
+    Tokio(TokioRuntime),
+    #[cfg(feature = "smol")]
+    Smol(SmolExecutor),
+    /// Nothing to stop (async-std's global runtime).
+    #[cfg_attr(not(feature = "async-std"), allow(dead_code))]
+    Shared,
+}
+
+impl OwnedRuntime {
+    #[cfg_attr(not(any(feature = "tokio", feature = "smol")), allow(unused_variables))]
+    pub(crate) fn shutdown(self, timeout: Duration) {
+        match self {
+            #[cfg(feature = "tokio")]
+            OwnedRuntime::Tokio(runtime) => runtime.shutdown(timeout),
+            #[cfg(feature = "smol")]
+            OwnedRuntime::Smol(executor) => executor.shutdown(timeout),
+            OwnedRuntime::Shared => {}
+        }
+    }
+}
+
+/// Starts a runtime of `kind` configured by `config`.
+///
+/// # Errors
+///
+/// The kind is not compiled in, or its threads cannot start.
+#[cfg_attr(not(any(feature = "tokio", feature = "smol")), allow(unused_variables))]
+pub(crate) fn start(
+    kind: BackendKind,
+    config: &RunnerConfig,
+) -> Result<(AnyBackend, OwnedRuntime), Error> {
+    match kind {
+        #[cfg(feature = "tokio")]
+        BackendKind::Tokio => {
+            let runtime = TokioRuntime::start(config)?;
+            Ok((AnyBackend::Tokio(runtime.backend()), OwnedRuntime::Tokio(runtime)))
+        }
+        #[cfg(feature = "smol")]
+        BackendKind::Smol => {
+            let executor = SmolExecutor::start(config)?;
+            Ok((AnyBackend::Smol(executor.backend()), OwnedRuntime::Smol(executor)))
+        }
+        #[cfg(feature = "async-std")]
+        BackendKind::AsyncStd => {
+            Ok((AnyBackend::AsyncStd(AsyncStdBackend::new()), OwnedRuntime::Shared))
+        }
+        other => Err(Error::not_compiled_in(other)),
+    }
+}
+
+/// The backend kind and configuration of a flavour.
+pub(crate) fn flavor_settings(flavor: Flavor) -> (BackendKind, RunnerConfig) {
+    let config = RunnerConfig::default().with_thread_name(format!("loopbridge-{flavor:?}"));
+    match flavor {
+        Flavor::TokioMultiThread => (BackendKind::Tokio, config.with_worker_threads(2)),
+        Flavor::TokioCurrentThread => (BackendKind::Tokio, config.with_worker_threads(1)),
+        Flavor::Smol => (BackendKind::Smol, config.with_worker_threads(2)),
+        Flavor::AsyncStd => (BackendKind::AsyncStd, config),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+    #[test]
+    #[should_panic(expected = "enable one of the cargo features `tokio`, `smol` or `async-std`")]
+    fn without_a_backend_the_first_operation_names_the_features() {
+        drop(crate::spawn(async {}));
+    }
+
+    #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+    #[test]
+    fn without_a_backend_nothing_is_ambient_or_selectable() {
+        assert!(COMPILED_IN.is_empty() && Flavor::COMPILED_IN.is_empty());
+        assert_eq!(crate::current(), None);
+        assert!(!crate::in_async_context());
+        let err = crate::set_default_backend(BackendKind::Tokio).unwrap_err();
+        assert!(err.is_not_compiled_in());
+    }
+
+    #[test]
+    fn flavors_and_kinds_agree() {
+        for flavor in Flavor::COMPILED_IN {
+            let (kind, config) = flavor_settings(*flavor);
+            assert!(COMPILED_IN.contains(&kind));
+            assert!(config.worker_threads >= 1);
+        }
+    }
+}
