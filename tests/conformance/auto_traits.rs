@@ -1,0 +1,36 @@
+//! Send/Sync/Unpin of every public type (the futures-rs `auto_traits.rs` idea), checked at
+//! compile time.
+
+use loopbridge::{
+    BackendKind, BlockOnError, Bridge, Elapsed, Error, JoinError, JoinHandle, Sleep, Timeout,
+    YieldNow,
+};
+
+fn send_sync<T: Send + Sync>() {}
+fn unpin<T: Unpin>() {}
+fn error<T: std::error::Error + Send + Sync + 'static>() {}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    send_sync::<Bridge>();
+    send_sync::<BackendKind>();
+    send_sync::<JoinHandle<u32>>();
+    send_sync::<Sleep>();
+    send_sync::<Timeout<std::future::Ready<u8>>>();
+    send_sync::<YieldNow>();
+    unpin::<JoinHandle<std::rc::Rc<u8>>>();
+    unpin::<Sleep>();
+    error::<JoinError>();
+    error::<BlockOnError>();
+    error::<Elapsed>();
+    error::<Error>();
+}
+
+#[test]
+fn bridge_is_cheap_to_clone_and_debug() {
+    fn clone_debug<T: Clone + std::fmt::Debug>() {}
+    clone_debug::<Bridge>();
+    fn debug<T: std::fmt::Debug>() {}
+    debug::<JoinHandle<()>>();
+    debug::<JoinError>();
+}
