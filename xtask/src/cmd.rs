@@ -1,0 +1,268 @@
+//! Running external commands: echo them as `$ cmd args`, time them, stream their output, and
+//! report failures together with the exact command line so they can be reproduced.
+
+use std::env;
+use std::error::Error;
+use std::ffi::OsString;
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root: the parent of the xtask package directory.
+pub(crate) fn workspace_root() -> PathBuf {
+    // `cargo run` sets CARGO_MANIFEST_DIR for the running binary; fall back to the compile-time
+    // value when xtask is started some other way.
+    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    match manifest_dir.parent() {
+        Some(parent) => parent.to_path_buf(),
+        None => manifest_dir,
+    }
+}
+
+/// A command to run, kept in a form that can also be shown to the user.
+#[derive(Debug, Clone)]
+pub(crate) struct Cmd {
+    /// The program name shown to the user (`cargo`).
+    shown_program: String,
+    /// The program actually executed (for cargo: `$CARGO`, so the same toolchain is used).
+    program: OsString,
+    /// Arguments, all UTF-8 (they are ours).
+    args: Vec<String>,
+    /// Extra environment variables for this command only.
+    envs: Vec<(String, String)>,
+    /// Working directory.
+    dir: PathBuf,
+}
+
+impl Cmd {
+    /// `cargo`, run in the workspace root with the toolchain that runs xtask.
+    pub(crate) fn cargo() -> Self {
+        let program = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+        Self {
+            shown_program: "cargo".to_owned(),
+            program,
+            args: Vec::new(),
+            envs: Vec::new(),
+            dir: workspace_root(),
+        }
+    }
+
+    /// Appends arguments.
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Appends whitespace-separated arguments (none of ours contain spaces).
+    pub(crate) fn split_args(self, args: &str) -> Self {
+        self.args(args.split_whitespace())
+    }
+
+    /// Sets an environment variable for this command.
+    pub(crate) fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The command line as a shell would need it: `KEY='v a l' cargo arg …`.
+    pub(crate) fn display(&self) -> String {
+        let mut parts: Vec<String> = Vec::with_capacity(self.envs.len() + self.args.len() + 1);
+        parts.extend(self.envs.iter().map(|(k, v)| format!("{k}={}", shell_quote(v))));
+        parts.push(shell_quote(&self.shown_program));
+        parts.extend(self.args.iter().map(|a| shell_quote(a)));
+        parts.join(" ")
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.args(&self.args).current_dir(&self.dir);
+        for (key, value) in &self.envs {
+            command.env(key, value);
+        }
+        command
+    }
+
+    fn echo(&self) {
+        println!("$ {}", self.display());
+        // Make sure the echo lands before anything the child writes.
+        let _ = io::stdout().flush();
+    }
+
+    fn check(&self, status: ExitStatus, start: Instant) -> Result<Duration, CmdError> {
+        if status.success() {
+            Ok(start.elapsed())
+        } else {
+            Err(self.error(CmdErrorKind::Status(status)))
+        }
+    }
+
+    fn error(&self, kind: CmdErrorKind) -> CmdError {
+        CmdError { command: self.display(), kind }
+    }
+
+    /// Runs the command with inherited stdio, after echoing it; returns how long it took.
+    pub(crate) fn run(&self) -> Result<Duration, CmdError> {
+        self.echo();
+        let start = Instant::now();
+        let status = self.command().status().map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
+        self.check(status, start)
+    }
+
+    /// Runs the command quietly (no echo, output discarded) and says whether it succeeded.
+    pub(crate) fn succeeds_quietly(&self) -> bool {
+        self.command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+
+    /// Runs the command after echoing it, forwarding its stdout to ours as it arrives and
+    /// handing every complete stdout line (without the line break) to `on_line`. Stderr is
+    /// inherited untouched. Returns how long it took.
+    pub(crate) fn run_streaming(
+        &self,
+        mut on_line: impl FnMut(&str),
+    ) -> Result<Duration, CmdError> {
+        self.echo();
+        let start = Instant::now();
+        let mut child = self
+            .command()
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
+        let Some(mut child_out) = child.stdout.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(self.error(CmdErrorKind::Io(io::Error::other("stdout was not piped"))));
+        };
+
+        let mut buf = [0_u8; 8192];
+        let mut pending: Vec<u8> = Vec::new();
+        let stdout = io::stdout();
+        loop {
+            let n = match child_out.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(self.error(CmdErrorKind::Io(e)));
+                }
+            };
+            let chunk = &buf[..n];
+            {
+                // Forward immediately, partial lines included, so progress stays visible.
+                // A closed stdout on our side must not stop the child or the accounting.
+                let mut lock = stdout.lock();
+                let _ = lock.write_all(chunk);
+                let _ = lock.flush();
+            }
+            pending.extend_from_slice(chunk);
+            while let Some(pos) = pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=pos).collect();
+                on_line(trim_line_end(&String::from_utf8_lossy(&line)));
+            }
+        }
+        if !pending.is_empty() {
+            on_line(trim_line_end(&String::from_utf8_lossy(&pending)));
+        }
+
+        let status = child.wait().map_err(|e| self.error(CmdErrorKind::Io(e)))?;
+        self.check(status, start)
+    }
+}
+
+fn trim_line_end(line: &str) -> &str {
+    line.trim_end_matches(['\n', '\r'])
+}
+
+/// Quotes `s` for a POSIX shell when it contains anything beyond a safe set of characters.
+pub(crate) fn shell_quote(s: &str) -> String {
+    let safe =
+        !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if safe { s.to_owned() } else { format!("'{}'", s.replace('\'', r"'\''")) }
+}
+
+/// Formats a duration for humans: `41.2s`, or `3m05.1s` from a minute on.
+pub(crate) fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        let minutes = (secs / 60.0).floor();
+        let rest = secs - minutes * 60.0;
+        format!("{}m{rest:04.1}s", minutes as u64)
+    }
+}
+
+/// A command that could not be run or did not succeed.
+#[derive(Debug)]
+pub(crate) struct CmdError {
+    /// The command line, as shown by [`Cmd::display`].
+    pub(crate) command: String,
+    kind: CmdErrorKind,
+}
+
+#[derive(Debug)]
+enum CmdErrorKind {
+    Spawn(io::Error),
+    Io(io::Error),
+    Status(ExitStatus),
+}
+
+impl fmt::Display for CmdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            CmdErrorKind::Spawn(e) => write!(f, "could not start `{}`: {e}", self.command),
+            CmdErrorKind::Io(e) => write!(f, "I/O error while running `{}`: {e}", self.command),
+            CmdErrorKind::Status(status) => match status.code() {
+                Some(code) => write!(f, "`{}` exited with status {code}", self.command),
+                None => write!(f, "`{}` was terminated ({status})", self.command),
+            },
+        }
+    }
+}
+
+impl Error for CmdError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match &self.kind {
+            CmdErrorKind::Spawn(e) | CmdErrorKind::Io(e) => Some(e),
+            CmdErrorKind::Status(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_quotes_env_and_args() {
+        let cmd = Cmd::cargo().split_args("doc --workspace").env("RUSTDOCFLAGS", "-D warnings");
+        assert_eq!(cmd.display(), "RUSTDOCFLAGS='-D warnings' cargo doc --workspace");
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("--features"), "--features");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration(Duration::from_millis(41_240)), "41.2s");
+        assert_eq!(format_duration(Duration::from_millis(185_100)), "3m05.1s");
+    }
+}
