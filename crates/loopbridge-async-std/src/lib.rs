@@ -123,14 +123,7 @@ impl LoopBackend for AsyncStdBackend {
     }
 
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-        if let Some(ambient) = context::current() {
-            if let ThreadRole::Worker { .. } = ambient.role() {
-                return Err(BlockOnError::in_async_context(format!(
-                    "a worker of a loopbridge {} executor",
-                    ambient.kind()
-                )));
-            }
-        }
+        context::check_not_worker(None)?;
         check_blocking()?;
         let _role = context::enter(Ambient::new(BackendKind::AsyncStd, ThreadRole::BlockOn));
         Ok(async_std::task::block_on(future))

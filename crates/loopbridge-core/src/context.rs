@@ -28,7 +28,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::BackendKind;
+use crate::{BackendKind, BlockOnError};
 
 /// What the current thread does for the runtime that owns it. It decides whether blocking the
 /// thread is safe.
@@ -137,6 +137,44 @@ pub fn current() -> Option<Ambient> {
 pub fn enter(ambient: Ambient) -> EnterGuard {
     let previous = CURRENT.with(|c| c.replace(Some(ambient)));
     EnterGuard { previous, _not_send: PhantomData }
+}
+
+/// Refuses to block a thread that is a worker of an executor loopbridge started, unless that
+/// executor is of kind `except` (whose adapter knows how to hand the worker's duties off, as
+/// tokio's does with `block_in_place`).
+///
+/// Every adapter's `try_block_on` starts with this check: blocking a worker would stall the
+/// tasks scheduled on it, possibly the very one the blocked future waits for.
+///
+/// # Errors
+///
+/// [`BlockOnError::in_async_context`] naming the executor.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+///
+/// assert!(context::check_not_worker(None).is_ok()); // a plain thread
+/// let worker = Ambient::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: false });
+/// let _guard = context::enter(worker);
+/// assert!(context::check_not_worker(None).unwrap_err().is_in_async_context());
+/// assert!(context::check_not_worker(Some(BackendKind::Smol)).is_ok());
+/// ```
+pub fn check_not_worker(except: Option<BackendKind>) -> Result<(), BlockOnError> {
+    match current() {
+        Some(ambient)
+            if matches!(ambient.role, ThreadRole::Worker { .. })
+                && Some(ambient.kind) != except =>
+        {
+            Err(BlockOnError::in_async_context(format!(
+                "a worker of a loopbridge {} executor",
+                ambient.kind
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Restores the previous marker when dropped; returned by [`enter`].

@@ -110,14 +110,7 @@ impl LoopBackend for SmolBackend {
     }
 
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-        if let Some(ambient) = context::current() {
-            if let ThreadRole::Worker { .. } = ambient.role() {
-                return Err(BlockOnError::in_async_context(format!(
-                    "a worker of a loopbridge {} executor",
-                    ambient.kind()
-                )));
-            }
-        }
+        context::check_not_worker(None)?;
         let _context = self.enter(ThreadRole::BlockOn);
         Ok(async_io::block_on(future))
     }

@@ -96,16 +96,8 @@ impl LoopBackend for TokioBackend {
     }
 
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-        if let Some(ambient) = context::current() {
-            if ambient.kind() != BackendKind::Tokio
-                && matches!(ambient.role(), ThreadRole::Worker { .. })
-            {
-                return Err(BlockOnError::in_async_context(format!(
-                    "a worker of a loopbridge {} executor",
-                    ambient.kind()
-                )));
-            }
-        }
+        // tokio's own workers are handled by `blocking_region` (block_in_place or refusal).
+        context::check_not_worker(Some(BackendKind::Tokio))?;
         blocking_region(|| {
             let _role = context::enter(Ambient::new(BackendKind::Tokio, ThreadRole::BlockOn));
             self.handle.block_on(future)
