@@ -23,6 +23,28 @@ where
     loopbridge::__private::run_test(flavor, WATCHDOG, make(flavor));
 }
 
+/// Runs a plain (not per-flavour) test body on a thread of its own and fails the test if it has
+/// not finished within [`WATCHDOG`]; a panic in the body is re-raised unchanged.
+#[track_caller]
+pub fn with_watchdog<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let body = std::thread::Builder::new()
+        .name("watched-test".to_owned())
+        .spawn(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+            let _ = done_tx.send(out);
+        })
+        .expect("spawn the watched test thread");
+    match done_rx.recv_timeout(WATCHDOG) {
+        Ok(Ok(out)) => {
+            let _ = body.join();
+            out
+        }
+        Ok(Err(payload)) => std::panic::resume_unwind(payload),
+        Err(_) => panic!("the test did not finish within {WATCHDOG:?}: something in it hangs"),
+    }
+}
+
 /// The backend a flavour runs on.
 pub fn kind_of(flavor: Flavor) -> BackendKind {
     match flavor {
