@@ -102,9 +102,9 @@ conformance! {
     async fn timer_made_outside_any_runtime_works_here() {
         // Made on a plain thread (the global runner's timer), awaited on this runtime.
         let sleep = std::thread::spawn(|| loopbridge::sleep(Duration::from_millis(5))).join().unwrap();
-        let start = Instant::now();
+        let deadline = sleep.deadline().unwrap();
         sleep.await;
-        assert!(start.elapsed() >= Duration::from_millis(4));
+        assert!(Instant::now() >= deadline, "woke before its deadline");
     }
 }
 
