@@ -1,11 +1,8 @@
 //! [`BlockingJob`]: the wrapper every backend runs on its blocking pool in place of the closure.
 
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 
-use super::cell::Cell;
-use super::{JoinError, JoinHandle};
+use super::{JoinHandle, Promise};
 
 /// A closure wrapped with loopbridge's `to_thread` semantics; what a backend runs on its
 /// blocking pool.
@@ -25,8 +22,8 @@ use super::{JoinError, JoinHandle};
 /// ```
 #[must_use = "a BlockingJob does nothing until it is run"]
 pub struct BlockingJob<F, T> {
-    job: Option<F>,
-    cell: Arc<Cell<T>>,
+    job: F,
+    promise: Promise<T>,
 }
 
 impl<F, T> BlockingJob<F, T>
@@ -42,8 +39,8 @@ where
     /// # drop((job, handle));
     /// ```
     pub fn new(f: F) -> (Self, JoinHandle<T>) {
-        let cell = Arc::new(Cell::new());
-        (BlockingJob { job: Some(f), cell: Arc::clone(&cell) }, JoinHandle::new(cell))
+        let (promise, handle) = Promise::new();
+        (BlockingJob { job: f, promise }, handle)
     }
 
     /// Runs the closure on the current thread and delivers its result, unless the handle
@@ -56,27 +53,13 @@ where
     /// job.run(); // does not panic
     /// assert!(handle.is_finished());
     /// ```
-    pub fn run(mut self) {
-        let Some(job) = self.job.take() else { return };
-        if self.cell.is_abort_requested() {
-            self.cell.complete(Err(JoinError::cancelled()));
-            return;
-        }
-        let result = catch_unwind(AssertUnwindSafe(job)).map_err(JoinError::panic);
-        self.cell.complete(result);
-    }
-}
-
-impl<F, T> Drop for BlockingJob<F, T> {
-    fn drop(&mut self) {
-        if self.job.take().is_some() {
-            self.cell.complete(Err(JoinError::cancelled()));
-        }
+    pub fn run(self) {
+        self.promise.run(self.job);
     }
 }
 
 impl<F, T> fmt::Debug for BlockingJob<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlockingJob").field("ran", &self.job.is_none()).finish()
+        f.debug_struct("BlockingJob").finish_non_exhaustive()
     }
 }

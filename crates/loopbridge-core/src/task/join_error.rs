@@ -25,7 +25,7 @@ pub struct JoinError {
 }
 
 enum Repr {
-    Cancelled,
+    Cancelled(Option<&'static str>),
     // The mutex makes the error `Sync` without requiring `Sync` of the payload; it is only
     // ever locked to read a message for `Display`.
     Panic(Mutex<Box<dyn Any + Send + 'static>>),
@@ -43,7 +43,22 @@ impl JoinError {
     /// assert!(JoinError::cancelled().is_cancelled());
     /// ```
     pub fn cancelled() -> Self {
-        JoinError { repr: Repr::Cancelled }
+        JoinError { repr: Repr::Cancelled(None) }
+    }
+
+    /// The error of work that was cancelled — never run — for the stated `reason`, e.g. because
+    /// running it would deadlock. [`is_cancelled`](Self::is_cancelled) is true.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::JoinError;
+    /// let err = JoinError::cancelled_because("the runner is shut down");
+    /// assert!(err.is_cancelled());
+    /// assert_eq!(err.to_string(), "task was cancelled: the runner is shut down");
+    /// ```
+    pub fn cancelled_because(reason: &'static str) -> Self {
+        JoinError { repr: Repr::Cancelled(Some(reason)) }
     }
 
     /// The error of a task that panicked with `payload`.
@@ -67,7 +82,7 @@ impl JoinError {
     /// assert!(!JoinError::cancelled().is_panic());
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.repr, Repr::Cancelled(_))
     }
 
     /// Whether the task panicked.
@@ -120,7 +135,7 @@ impl JoinError {
             Repr::Panic(payload) => {
                 Ok(payload.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
             }
-            Repr::Cancelled => Err(self),
+            Repr::Cancelled(_) => Err(self),
         }
     }
 
@@ -138,7 +153,8 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
-            (Repr::Cancelled, _) => f.write_str("task was cancelled"),
+            (Repr::Cancelled(None), _) => f.write_str("task was cancelled"),
+            (Repr::Cancelled(Some(reason)), _) => write!(f, "task was cancelled: {reason}"),
             (Repr::Panic(_), Some(message)) => write!(f, "task panicked with message {message:?}"),
             (Repr::Panic(_), None) => f.write_str("task panicked"),
         }
@@ -148,7 +164,8 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
-            (Repr::Cancelled, _) => f.write_str("JoinError::Cancelled"),
+            (Repr::Cancelled(None), _) => f.write_str("JoinError::Cancelled"),
+            (Repr::Cancelled(Some(reason)), _) => write!(f, "JoinError::Cancelled({reason:?})"),
             (Repr::Panic(_), Some(message)) => write!(f, "JoinError::Panic({message:?}, ...)"),
             (Repr::Panic(_), None) => f.write_str("JoinError::Panic(...)"),
         }

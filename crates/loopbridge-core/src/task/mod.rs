@@ -22,7 +22,8 @@
 //!    runtime that is already gone), its destructor does step 3.
 //! 5. Storing the result wakes the [`JoinHandle`], whose poll takes the result out.
 //!
-//! [`BlockingJob`] is the same contract for closures run on a blocking pool.
+//! [`BlockingJob`] is the same contract for closures run on a blocking pool, and [`Promise`]
+//! for any other work that must complete a handle.
 //!
 //! [`abort`]: JoinHandle::abort
 
@@ -30,11 +31,13 @@ mod blocking;
 mod cell;
 mod join_error;
 mod join_handle;
+mod promise;
 mod task_future;
 
 pub use blocking::BlockingJob;
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
+pub use promise::Promise;
 pub use task_future::TaskFuture;
 
 #[cfg(test)]
