@@ -41,8 +41,13 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 ///     where F: FnOnce() -> T + Send + 'static, T: Send + 'static {
 ///         std::thread::spawn(move || job.run());
 ///     }
-///     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-///         Ok(spin(future))
+///     fn try_block_on_until<F: Future>(&self, future: F, deadline: Option<Instant>)
+///         -> Result<F::Output, BlockOnError> {
+///         match deadline {
+///             None => Ok(loopbridge_core::park::wait(future)),
+///             Some(deadline) => loopbridge_core::park::wait_until(future, deadline)
+///                 .ok_or_else(BlockOnError::timed_out),
+///         }
 ///     }
 ///     fn timer_at(&self, _deadline: Instant) -> Self::Timer { std::future::ready(()) }
 /// }
@@ -76,14 +81,35 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static;
 
-    /// Runs `future` to completion on the calling thread, inside this backend's context.
+    /// Runs `future` to completion on the calling thread, inside this backend's context — or,
+    /// with a `deadline`, until the deadline passes, whatever the runtime is doing (the thread
+    /// waits with [`crate::park`], independent of the executor).
     ///
     /// # Errors
     ///
-    /// [`BlockOnError::in_async_context`] when the calling thread drives an executor this
-    /// adapter can see (its own, or one marked in [`crate::context`]) that blocking would
-    /// starve. Executors of other runtimes are checked by the `loopbridge` facade.
-    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError>;
+    /// - [`BlockOnError::is_in_async_context`] when the calling thread drives an executor this
+    ///   adapter can see (its own, or one marked in [`crate::context`]) that blocking would
+    ///   starve. Executors of other runtimes are checked by the `loopbridge` facade.
+    /// - [`BlockOnError::is_shut_down`] when the runtime has been shut down.
+    /// - [`BlockOnError::is_timed_out`] when the deadline passed first.
+    fn try_block_on_until<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError>;
+
+    /// [`try_block_on_until`](Self::try_block_on_until) without a deadline.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_block_on_until`](Self::try_block_on_until), except the deadline.
+    ///
+    /// # Examples
+    ///
+    /// See the [trait docs](LoopBackend).
+    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        self.try_block_on_until(future, None)
+    }
 
     /// A timer that completes at `deadline`, which is in the future. It must work when created
     /// and polled from any thread, inside or outside this runtime.

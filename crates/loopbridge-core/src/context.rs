@@ -62,6 +62,7 @@ pub enum ThreadRole {
 pub struct Ambient {
     kind: BackendKind,
     role: ThreadRole,
+    runtime: usize,
 }
 
 impl Ambient {
@@ -74,7 +75,35 @@ impl Ambient {
     /// let _ = Ambient::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: true });
     /// ```
     pub const fn new(kind: BackendKind, role: ThreadRole) -> Self {
-        Ambient { kind, role }
+        Ambient { kind, role, runtime: 0 }
+    }
+
+    /// The same marker, naming the runtime instance (a [`Lifecycle::id`]) that owns the thread.
+    ///
+    /// [`Lifecycle::id`]: crate::lifecycle::Lifecycle::id
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// let a = Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).with_runtime(7);
+    /// assert_eq!(a.runtime(), Some(7));
+    /// ```
+    pub const fn with_runtime(mut self, runtime: usize) -> Self {
+        self.runtime = runtime;
+        self
+    }
+
+    /// The runtime instance that owns the thread, if the marker names one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// assert_eq!(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).runtime(), None);
+    /// ```
+    pub const fn runtime(self) -> Option<usize> {
+        if self.runtime == 0 { None } else { Some(self.runtime) }
     }
 
     /// The backend that owns the thread.
@@ -175,6 +204,22 @@ pub fn check_not_worker(except: Option<BackendKind>) -> Result<(), BlockOnError>
         }
         _ => Ok(()),
     }
+}
+
+/// Whether the calling thread belongs to the runtime instance `runtime` (a worker, a thread in
+/// its `block_on`, or one running its blocking jobs): such a thread must never wait for that
+/// runtime's threads to finish, which would be a self-join.
+///
+/// # Examples
+///
+/// ```
+/// # use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+/// let _g = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking).with_runtime(9));
+/// assert!(context::is_inside(9));
+/// assert!(!context::is_inside(10));
+/// ```
+pub fn is_inside(runtime: usize) -> bool {
+    current().and_then(Ambient::runtime) == Some(runtime)
 }
 
 /// Restores the previous marker when dropped; returned by [`enter`].

@@ -30,6 +30,7 @@ pub struct BlockOnError {
 enum BlockOnErrorKind {
     InAsyncContext { context: Cow<'static, str> },
     ShutDown,
+    TimedOut,
 }
 
 impl BlockOnError {
@@ -59,6 +60,30 @@ impl BlockOnError {
     /// ```
     pub fn shut_down() -> Self {
         BlockOnError { kind: BlockOnErrorKind::ShutDown }
+    }
+
+    /// The caller's deadline passed before the future completed; the future was dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::BlockOnError;
+    /// assert!(BlockOnError::timed_out().is_timed_out());
+    /// ```
+    pub fn timed_out() -> Self {
+        BlockOnError { kind: BlockOnErrorKind::TimedOut }
+    }
+
+    /// Whether the caller's deadline passed first (see `try_block_on_until`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::BlockOnError;
+    /// assert!(!BlockOnError::shut_down().is_timed_out());
+    /// ```
+    pub fn is_timed_out(&self) -> bool {
+        matches!(self.kind, BlockOnErrorKind::TimedOut)
     }
 
     /// Whether the call was refused because the calling thread is an executor thread that
@@ -100,6 +125,11 @@ impl fmt::Display for BlockOnError {
             BlockOnErrorKind::ShutDown => f.write_str(
                 "cannot block on a future: the runner it was sent to has been shut down. Build a \
                  new `Runner`, or use the global runner, which starts afresh on its next use",
+            ),
+            BlockOnErrorKind::TimedOut => f.write_str(
+                "gave up waiting for a future: the caller's deadline passed before it completed, \
+                 and the future was dropped. The runner may be overloaded or blocked; allow a \
+                 longer deadline, or find what keeps it busy",
             ),
         }
     }
@@ -159,6 +189,7 @@ pub struct Error {
 
 #[derive(Debug)]
 enum ErrorKind {
+    NoBackend,
     UnknownBackend(String),
     NotCompiledIn(BackendKind),
     TooLate(&'static str),
@@ -166,6 +197,18 @@ enum ErrorKind {
 }
 
 impl Error {
+    /// No backend is compiled into this build.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::Error;
+    /// assert!(Error::no_backend().to_string().contains("`tokio`, `smol` or `async-std`"));
+    /// ```
+    pub fn no_backend() -> Self {
+        Error { kind: ErrorKind::NoBackend }
+    }
+
     /// `name` is not the name of a backend.
     ///
     /// # Examples
@@ -228,7 +271,7 @@ impl Error {
         matches!(self.kind, ErrorKind::UnknownBackend(_))
     }
 
-    /// Whether the requested backend is not compiled into this build.
+    /// Whether no backend at all, or not the requested one, is compiled into this build.
     ///
     /// # Examples
     ///
@@ -237,7 +280,7 @@ impl Error {
     /// assert!(!Error::too_late("x").is_not_compiled_in());
     /// ```
     pub fn is_not_compiled_in(&self) -> bool {
-        matches!(self.kind, ErrorKind::NotCompiledIn(_))
+        matches!(self.kind, ErrorKind::NotCompiledIn(_) | ErrorKind::NoBackend)
     }
 
     /// Whether a setting came after the thing it configures had started.
@@ -268,6 +311,12 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
+            ErrorKind::NoBackend => f.write_str(
+                "loopbridge was built without a runtime backend, so it cannot run anything: \
+                 enable one of the cargo features `tokio`, `smol` or `async-std` of the \
+                 `loopbridge` crate (e.g. `loopbridge = { version = \"0.1\", features = \
+                 [\"tokio\"] }`)",
+            ),
             ErrorKind::UnknownBackend(name) => write!(
                 f,
                 "`{name}` is not a loopbridge backend: expected one of `tokio`, `smol` or \
@@ -281,7 +330,7 @@ impl fmt::Display for Error {
             ),
             ErrorKind::TooLate(what) => write!(
                 f,
-                "`{what}` was called after the global runner had started: call it at the start \
+                "`{what}` was called while the global runner is running: call it at the start \
                  of `main`, before the first loopbridge operation, or shut the global runner \
                  down first with `loopbridge::shutdown_global`"
             ),

@@ -9,6 +9,10 @@
 //!   [`task`] so that no backend can drift.
 //! - [`context`]: the thread-local marker that says which loopbridge runtime the current thread
 //!   belongs to, and in which role, read in well under a nanosecond.
+//! - [`lifecycle`]: what a runtime loopbridge started needs to shut down identically on every
+//!   backend: closed flag, live-task and running-job counts, an abort registry.
+//! - [`park`]: waiting for a future on the calling thread with an optional deadline, no runtime.
+//! - [`pool`]: a bounded, joinable pool of named threads for blocking jobs, one per runner.
 //! - [`time`]: `sleep`/`timeout`/`yield_now` normalization on top of a backend's raw timer.
 //!
 //! Application code should depend on the `loopbridge` facade instead; this crate is for adapter
@@ -35,6 +39,9 @@ mod backend;
 pub mod context;
 mod error;
 mod kind;
+pub mod lifecycle;
+pub mod park;
+pub mod pool;
 pub mod task;
 pub mod time;
 

@@ -27,6 +27,7 @@
 //!
 //! [`abort`]: JoinHandle::abort
 
+mod abort_handle;
 mod blocking;
 mod cell;
 mod join_error;
@@ -34,6 +35,7 @@ mod join_handle;
 mod promise;
 mod task_future;
 
+pub use abort_handle::AbortHandle;
 pub use blocking::BlockingJob;
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use super::cell::{Cell, TaskPoll};
-use super::{JoinError, JoinHandle};
+use super::{AbortHandle, JoinError, JoinHandle};
 
 pin_project! {
     #[project = StageProj]
@@ -74,6 +74,21 @@ impl<F: Future> TaskFuture<F> {
         let cell = Arc::new(Cell::new());
         let task = TaskFuture { stage: Stage::Running { future }, cell: Arc::clone(&cell) };
         (task, JoinHandle::new(cell))
+    }
+}
+
+impl<F> TaskFuture<F>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
+    /// A handle that aborts this task, usable without knowing its output type.
+    ///
+    /// # Examples
+    ///
+    /// See [`AbortHandle`].
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle::new(Arc::clone(&self.cell))
     }
 }
 

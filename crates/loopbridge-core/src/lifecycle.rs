@@ -1,0 +1,508 @@
+//! [`Lifecycle`]: the shared state that lets a runtime loopbridge started be shut down cleanly.
+//!
+//! Every backend value of such a runtime holds the same `Arc<Lifecycle>`. It answers the
+//! questions a shutdown must answer identically on every backend:
+//!
+//! 1. Is the runtime still accepting work? After [`close`](Lifecycle::close), a spawn resolves
+//!    its handle as cancelled at once (the task is dropped, never queued), a blocking job is
+//!    dropped the same way, and `block_on` reports `is_shut_down()`.
+//! 2. How many tasks are alive, and how many did the shutdown cancel? [`TrackedTask`] counts a
+//!    task from spawn until its future is dropped, and counts it as cancelled if that drop
+//!    happens unfinished after the close.
+//! 3. How many blocking jobs are still running? [`track_job`](Lifecycle::track_job) counts them.
+//! 4. Who is blocked in a `block_on` of this runtime? [`until_closed`](Lifecycle::until_closed)
+//!    wraps the future of a `block_on`; `close` wakes every such caller, which then returns
+//!    `is_shut_down()` instead of waiting forever for a future the dead runtime cannot finish.
+//! 5. For a runtime with no shutdown of its own (async-std), which tasks to abort:
+//!    [`with_abort_registry`](Lifecycle::with_abort_registry) keeps an [`AbortHandle`] per live
+//!    task, and `close` aborts them all.
+//!
+//! The counters are plain atomics: no lock on the spawn path unless the registry is used.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use pin_project_lite::pin_project;
+
+use crate::BlockOnError;
+use crate::task::{AbortHandle, TaskFuture};
+
+/// Shutdown state shared by every backend value of one runtime; see the [module docs](self).
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::lifecycle::Lifecycle;
+/// use loopbridge_core::task::TaskFuture;
+///
+/// let lifecycle = Lifecycle::new();
+/// let (task, _handle) = TaskFuture::new(async {});
+/// let tracked = lifecycle.track_task(task).expect("open");
+/// assert_eq!(lifecycle.live_tasks(), 1);
+/// assert!(lifecycle.close());
+/// drop(tracked); // dropped unfinished after the close: counted as cancelled
+/// assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 1));
+/// ```
+pub struct Lifecycle {
+    closed: AtomicBool,
+    live_tasks: AtomicUsize,
+    cancelled_tasks: AtomicUsize,
+    running_jobs: AtomicUsize,
+    registry: Option<Mutex<Registry>>,
+    next_id: AtomicU64,
+    /// Wakers of `block_on` callers whose future was pending, woken by `close`.
+    blocked: Mutex<HashMap<u64, Waker>>,
+}
+
+#[derive(Default)]
+struct Registry {
+    tasks: HashMap<u64, AbortHandle>,
+}
+
+impl Lifecycle {
+    /// A lifecycle for a runtime that cancels its own tasks when shut down (tokio, an owned
+    /// async-executor).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// assert!(!lifecycle.is_closed());
+    /// ```
+    pub fn new() -> Arc<Self> {
+        Arc::new(Lifecycle::with(None))
+    }
+
+    /// A lifecycle that also keeps an abort handle per live task, for runtimes that cannot be
+    /// shut down (async-std): [`close`](Self::close) aborts them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::with_abort_registry();
+    /// assert_eq!(lifecycle.live_tasks(), 0);
+    /// ```
+    pub fn with_abort_registry() -> Arc<Self> {
+        Arc::new(Lifecycle::with(Some(Mutex::new(Registry::default()))))
+    }
+
+    fn with(registry: Option<Mutex<Registry>>) -> Self {
+        Lifecycle {
+            closed: AtomicBool::new(false),
+            live_tasks: AtomicUsize::new(0),
+            cancelled_tasks: AtomicUsize::new(0),
+            running_jobs: AtomicUsize::new(0),
+            registry,
+            next_id: AtomicU64::new(0),
+            blocked: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A number that identifies this runtime while it exists (for thread markers).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = loopbridge_core::lifecycle::Lifecycle::new();
+    /// let b = loopbridge_core::lifecycle::Lifecycle::new();
+    /// assert_ne!(a.id(), b.id());
+    /// ```
+    pub fn id(self: &Arc<Self>) -> usize {
+        Arc::as_ptr(self) as usize
+    }
+
+    /// Stops accepting work and, with a registry, aborts every live task. Returns whether this
+    /// call was the one that closed it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// assert!(lifecycle.close());
+    /// assert!(!lifecycle.close()); // idempotent
+    /// ```
+    pub fn close(&self) -> bool {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let blocked =
+            std::mem::take(&mut *self.blocked.lock().unwrap_or_else(PoisonError::into_inner));
+        for waker in blocked.into_values() {
+            waker.wake();
+        }
+        if let Some(registry) = &self.registry {
+            let tasks = std::mem::take(&mut lock(registry).tasks);
+            self.cancelled_tasks.fetch_add(tasks.len(), Ordering::AcqRel);
+            // Outside the lock: an abort wakes the task, which may run (and re-enter) at once.
+            for handle in tasks.into_values() {
+                handle.abort();
+            }
+        }
+        true
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// lifecycle.close();
+    /// assert!(lifecycle.is_closed());
+    /// ```
+    #[inline]
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Tasks spawned and not yet finished or dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(loopbridge_core::lifecycle::Lifecycle::new().live_tasks(), 0);
+    /// ```
+    pub fn live_tasks(&self) -> usize {
+        self.live_tasks.load(Ordering::Acquire)
+    }
+
+    /// Tasks that were cancelled because of the close.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(loopbridge_core::lifecycle::Lifecycle::new().cancelled_tasks(), 0);
+    /// ```
+    pub fn cancelled_tasks(&self) -> usize {
+        self.cancelled_tasks.load(Ordering::Acquire)
+    }
+
+    /// Blocking jobs running now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(loopbridge_core::lifecycle::Lifecycle::new().running_jobs(), 0);
+    /// ```
+    pub fn running_jobs(&self) -> usize {
+        self.running_jobs.load(Ordering::Acquire)
+    }
+
+    /// Wraps `task` for spawning, or returns `None` after the close — the caller then drops
+    /// the task, which resolves its handle as cancelled.
+    ///
+    /// # Examples
+    ///
+    /// See [`Lifecycle`].
+    pub fn track_task<F>(self: &Arc<Self>, task: TaskFuture<F>) -> Option<TrackedTask<F>>
+    where
+        F: Future,
+        F::Output: Send + 'static,
+    {
+        self.live_tasks.fetch_add(1, Ordering::AcqRel);
+        let mut tracked = TrackedTask {
+            task,
+            guard: LiveGuard { lifecycle: Arc::clone(self), id: None, done: false },
+        };
+        if let Some(registry) = &self.registry {
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            lock(registry).tasks.insert(id, tracked.task.abort_handle());
+            tracked.guard.id = Some(id);
+        }
+        // Checked after registering, so a concurrent close either sees this task in the
+        // registry or this check sees the close: no task slips through.
+        if self.is_closed() {
+            tracked.guard.done = true; // refused, not cancelled by the shutdown
+            return None;
+        }
+        Some(tracked)
+    }
+
+    /// Wraps the future of a `block_on` so that it completes with `Err(shut_down)` as soon as
+    /// the lifecycle closes, instead of waiting for a future the stopped runtime can no longer
+    /// finish. A future that is ready at its first poll never touches the lifecycle's lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::lifecycle::Lifecycle;
+    ///
+    /// let lifecycle = Lifecycle::new();
+    /// let blocked = lifecycle.until_closed(std::future::pending::<()>());
+    /// let closer = std::sync::Arc::clone(&lifecycle);
+    /// std::thread::spawn(move || closer.close());
+    /// let result = loopbridge_core::park::wait(blocked);
+    /// assert!(result.unwrap_err().is_shut_down());
+    /// ```
+    pub fn until_closed<F: Future>(self: &Arc<Self>, future: F) -> UntilClosed<F> {
+        UntilClosed { future, lifecycle: Arc::clone(self), slot: None }
+    }
+
+    /// Wraps a blocking job so that it is counted while it runs, or returns `None` after the
+    /// close (the caller drops the job, resolving its handle as cancelled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// let job = lifecycle.track_job(|| ()).expect("open");
+    /// job();
+    /// assert_eq!(lifecycle.running_jobs(), 0);
+    /// ```
+    pub fn track_job<J: FnOnce()>(self: &Arc<Self>, job: J) -> Option<impl FnOnce() + use<J>> {
+        if self.is_closed() {
+            return None;
+        }
+        let lifecycle = Arc::clone(self);
+        Some(move || {
+            lifecycle.running_jobs.fetch_add(1, Ordering::AcqRel);
+            let _done = JobGuard(&lifecycle);
+            job();
+        })
+    }
+}
+
+/// What an owned runtime's shutdown did; adapters return it and the facade reports it.
+///
+/// # Examples
+///
+/// ```
+/// let outcome = loopbridge_core::lifecycle::ShutdownOutcome::default();
+/// assert!(!outcome.completed_in_time);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShutdownOutcome {
+    /// Tasks the shutdown cancelled (their destructors ran or are running).
+    pub tasks_cancelled: usize,
+    /// Blocking jobs still running when the shutdown returned; they finish on their own.
+    pub blocking_still_running: usize,
+    /// Whether everything stopped and every thread was joined within the timeout. Always false
+    /// for a shutdown started from the runtime's own threads, which cannot wait for themselves.
+    pub completed_in_time: bool,
+}
+
+impl ShutdownOutcome {
+    /// The outcome as read from `lifecycle` now; `joined` says whether every thread the runtime
+    /// started has been joined.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
+    /// let lifecycle = Lifecycle::new();
+    /// lifecycle.close();
+    /// assert!(ShutdownOutcome::read(&lifecycle, true).completed_in_time);
+    /// ```
+    pub fn read(lifecycle: &Lifecycle, joined: bool) -> Self {
+        let blocking_still_running = lifecycle.running_jobs();
+        ShutdownOutcome {
+            tasks_cancelled: lifecycle.cancelled_tasks(),
+            blocking_still_running,
+            completed_in_time: joined && blocking_still_running == 0,
+        }
+    }
+
+    /// Accounts for `running` blocking jobs that a pool reports as still running.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
+    /// let outcome = ShutdownOutcome::read(&Lifecycle::new(), true).with_still_running(2);
+    /// assert_eq!(outcome.blocking_still_running, 2);
+    /// assert!(!outcome.completed_in_time);
+    /// ```
+    #[must_use]
+    pub fn with_still_running(mut self, running: usize) -> Self {
+        self.blocking_still_running = self.blocking_still_running.max(running);
+        self.completed_in_time &= self.blocking_still_running == 0;
+        self
+    }
+}
+
+struct JobGuard<'a>(&'a Lifecycle);
+
+impl Drop for JobGuard<'_> {
+    fn drop(&mut self) {
+        self.0.running_jobs.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn lock(registry: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
+    registry.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+struct LiveGuard {
+    lifecycle: Arc<Lifecycle>,
+    id: Option<u64>,
+    done: bool,
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        let lifecycle = &self.lifecycle;
+        if let (Some(id), Some(registry)) = (self.id, &lifecycle.registry) {
+            let removed = lock(registry).tasks.remove(&id);
+            drop(removed);
+        }
+        // With a registry, `close` counted the tasks it aborted already.
+        if !self.done && lifecycle.registry.is_none() && lifecycle.is_closed() {
+            lifecycle.cancelled_tasks.fetch_add(1, Ordering::AcqRel);
+        }
+        lifecycle.live_tasks.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+pin_project! {
+    /// A `block_on` future that gives up when its runtime shuts down; see
+    /// [`Lifecycle::until_closed`].
+    pub struct UntilClosed<F> {
+        #[pin]
+        future: F,
+        lifecycle: Arc<Lifecycle>,
+        slot: Option<u64>,
+    }
+
+    impl<F> PinnedDrop for UntilClosed<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(slot) = this.slot.take() {
+                let removed = this.lifecycle.blocked.lock().unwrap_or_else(PoisonError::into_inner).remove(&slot);
+                drop(removed);
+            }
+        }
+    }
+}
+
+impl<F: Future> Future for UntilClosed<F> {
+    type Output = Result<F::Output, BlockOnError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        // Checked before polling: after the close the runtime's timers and IO may be gone, and
+        // polling futures that use them could panic.
+        if this.lifecycle.is_closed() {
+            return Poll::Ready(Err(BlockOnError::shut_down()));
+        }
+        if let Poll::Ready(output) = this.future.poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        let slot = *this
+            .slot
+            .get_or_insert_with(|| this.lifecycle.next_id.fetch_add(1, Ordering::Relaxed));
+        let mut blocked = this.lifecycle.blocked.lock().unwrap_or_else(PoisonError::into_inner);
+        match blocked.get(&slot) {
+            Some(known) if known.will_wake(cx.waker()) => {}
+            _ => {
+                blocked.insert(slot, cx.waker().clone());
+            }
+        }
+        drop(blocked);
+        // A close between the check above and the registration would have missed our waker.
+        if this.lifecycle.is_closed() {
+            return Poll::Ready(Err(BlockOnError::shut_down()));
+        }
+        Poll::Pending
+    }
+}
+
+impl<F> fmt::Debug for UntilClosed<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntilClosed").field("lifecycle", &self.lifecycle).finish_non_exhaustive()
+    }
+}
+
+pin_project! {
+    /// A [`TaskFuture`] counted by a [`Lifecycle`]; what a runner's backend spawns.
+    ///
+    /// # Examples
+    ///
+    /// See [`Lifecycle`].
+    pub struct TrackedTask<F: Future> {
+        #[pin]
+        task: TaskFuture<F>,
+        // Declared after `task`, so it drops after the user's future: a shutdown that waits
+        // for `live_tasks` to reach zero has seen every destructor run.
+        guard: LiveGuard,
+    }
+}
+
+impl<F: Future> Future for TrackedTask<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let poll = this.task.poll(cx);
+        if poll.is_ready() {
+            this.guard.done = true;
+        }
+        poll
+    }
+}
+
+impl<F: Future> fmt::Debug for TrackedTask<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrackedTask").field("done", &self.guard.done).finish()
+    }
+}
+
+impl fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lifecycle")
+            .field("closed", &self.is_closed())
+            .field("live_tasks", &self.live_tasks())
+            .field("running_jobs", &self.running_jobs())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poll_once<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
+        fut.poll(&mut Context::from_waker(std::task::Waker::noop()))
+    }
+
+    #[test]
+    fn finished_tasks_are_not_counted_as_cancelled() {
+        let lifecycle = Lifecycle::new();
+        let (task, _handle) = TaskFuture::new(async {});
+        let mut tracked = Box::pin(lifecycle.track_task(task).unwrap());
+        assert!(poll_once(tracked.as_mut()).is_ready());
+        lifecycle.close();
+        drop(tracked);
+        assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 0));
+    }
+
+    #[test]
+    fn closed_lifecycle_refuses_tasks_and_jobs() {
+        let lifecycle = Lifecycle::new();
+        lifecycle.close();
+        let (task, handle) = TaskFuture::new(async { 1 });
+        assert!(lifecycle.track_task(task).is_none());
+        assert!(handle.is_finished(), "a refused task resolves its handle at once");
+        assert!(lifecycle.track_job(|| ()).is_none());
+        assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 0));
+    }
+
+    #[test]
+    fn registry_aborts_live_tasks_on_close() {
+        let lifecycle = Lifecycle::with_abort_registry();
+        let (task, handle) = TaskFuture::new(std::future::pending::<()>());
+        let mut tracked = Box::pin(lifecycle.track_task(task).unwrap());
+        assert!(poll_once(tracked.as_mut()).is_pending());
+        lifecycle.close();
+        assert!(poll_once(tracked.as_mut()).is_ready(), "the abort reached the task");
+        assert!(handle.is_finished());
+        assert_eq!(lifecycle.cancelled_tasks(), 1);
+        drop(tracked);
+        assert_eq!(lifecycle.live_tasks(), 0);
+    }
+}
