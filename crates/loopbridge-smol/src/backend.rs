@@ -1,27 +1,40 @@
-//! [`SmolBackend`]: the `LoopBackend` implementation over an `async_executor::Executor`.
+//! [`SmolBackend`]: the `LoopBackend` implementation over a loopbridge-owned async-executor.
 
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use async_executor::Executor;
 use loopbridge_core::context::{self, Ambient, EnterGuard, ThreadRole};
+use loopbridge_core::lifecycle::Lifecycle;
+use loopbridge_core::park;
+use loopbridge_core::pool::BlockingPool;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+
+use crate::blocking_region;
 
 thread_local! {
     /// The executor the current thread works for (the typed half of the ambient marker).
     static CURRENT: RefCell<Option<SmolBackend>> = const { RefCell::new(None) };
 }
 
+/// What every backend clone of one executor shares.
+pub(crate) struct Shared {
+    pub(crate) lifecycle: Arc<Lifecycle>,
+    pub(crate) pool: BlockingPool,
+    pub(crate) thread_name: String,
+    /// Closed by `shutdown`: replacement workers started by a handoff stop with the others.
+    pub(crate) stopped: async_channel::Receiver<()>,
+}
+
 /// A [`LoopBackend`] that spawns onto one loopbridge-owned smol executor.
 ///
-/// Cheap to clone (a reference count). Obtain one from [`SmolExecutor::backend`]
-/// or, on a thread of such an executor, from [`SmolBackend::try_current`].
-///
-/// [`SmolExecutor::backend`]: crate::SmolExecutor::backend
+/// Cheap to clone (two reference counts). It holds the executor weakly: the
+/// [`SmolExecutor`](crate::SmolExecutor) owns it, so a shutdown really drops it — cancelling
+/// the tasks still pending — even while backend clones live on; those then refuse new work.
 ///
 /// # Examples
 ///
@@ -38,14 +51,11 @@ thread_local! {
 /// ```
 #[derive(Clone)]
 pub struct SmolBackend {
-    pub(crate) executor: Arc<Executor<'static>>,
+    pub(crate) executor: Weak<Executor<'static>>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl SmolBackend {
-    pub(crate) fn new(executor: Arc<Executor<'static>>) -> Self {
-        SmolBackend { executor }
-    }
-
     /// The backend whose executor the calling thread works for: one of its workers, a thread
     /// inside its `block_on`, or one running its `to_thread` jobs.
     ///
@@ -58,10 +68,25 @@ impl SmolBackend {
         CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
     }
 
+    /// The shutdown state shared by every clone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::RunnerConfig;
+    /// let executor = loopbridge_smol::SmolExecutor::start(&RunnerConfig::default()).unwrap();
+    /// assert!(!executor.backend().lifecycle().is_closed());
+    /// ```
+    pub fn lifecycle(&self) -> &Arc<Lifecycle> {
+        &self.shared.lifecycle
+    }
+
     /// Marks the current thread as working for this executor in `role`, until the guard drops.
     pub(crate) fn enter(&self, role: ThreadRole) -> SmolEnterGuard {
         let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
-        SmolEnterGuard { previous, _marker: context::enter(Ambient::new(BackendKind::Smol, role)) }
+        let ambient =
+            Ambient::new(BackendKind::Smol, role).with_runtime(self.shared.lifecycle.id());
+        SmolEnterGuard { previous, _marker: context::enter(ambient) }
     }
 }
 
@@ -78,6 +103,16 @@ impl Drop for SmolEnterGuard {
     }
 }
 
+/// Runs `future` here, until `deadline` if there is one. async-io's reactor is driven by the
+/// workers (or async-io's own thread), so a waiting thread keeps its deadline even when they
+/// are all busy.
+fn wait<F: Future>(future: F, deadline: Option<Instant>) -> Result<F::Output, BlockOnError> {
+    match deadline {
+        None => Ok(async_io::block_on(future)),
+        Some(deadline) => park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
+    }
+}
+
 impl LoopBackend for SmolBackend {
     type Timer = async_io::Timer;
 
@@ -90,9 +125,13 @@ impl LoopBackend for SmolBackend {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        // A smol `Task` cancels on drop; detaching gives the loopbridge semantics. A task
-        // spawned on a closed executor is dropped by it, which resolves its handle as cancelled.
-        self.executor.spawn(task).detach();
+        // A smol `Task` cancels on drop; detaching gives the loopbridge semantics. After a
+        // shutdown the task is refused (or the executor is gone) and dropped here, which
+        // resolves its handle as cancelled.
+        let Some(tracked) = self.shared.lifecycle.track_task(task) else { return };
+        if let Some(executor) = self.executor.upgrade() {
+            executor.spawn(tracked).detach();
+        }
     }
 
     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
@@ -101,18 +140,30 @@ impl LoopBackend for SmolBackend {
         T: Send + 'static,
     {
         let backend = self.clone();
-        // Detached, a queued `unblock` job still runs (only dropping its `Task` cancels it).
-        blocking::unblock(move || {
+        let run = move || {
             let _context = backend.enter(ThreadRole::Blocking);
             job.run();
-        })
-        .detach();
+        };
+        // Refused after shutdown: dropping `run` drops the job, resolving it as cancelled.
+        if let Some(run) = self.shared.lifecycle.track_job(run) {
+            self.shared.pool.spawn(run);
+        }
     }
 
-    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-        context::check_not_worker(None)?;
-        let _context = self.enter(ThreadRole::BlockOn);
-        Ok(async_io::block_on(future))
+    fn try_block_on_until<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        if self.shared.lifecycle.is_closed() {
+            return Err(BlockOnError::shut_down());
+        }
+        blocking_region(|| {
+            context::check_not_worker(None)?;
+            let _context = self.enter(ThreadRole::BlockOn);
+            // A shutdown answers this caller even if its future could never finish.
+            wait(self.shared.lifecycle.until_closed(future), deadline)?
+        })?
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {
@@ -122,6 +173,9 @@ impl LoopBackend for SmolBackend {
 
 impl fmt::Debug for SmolBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmolBackend").finish_non_exhaustive()
+        f.debug_struct("SmolBackend")
+            .field("thread_name", &self.shared.thread_name)
+            .field("lifecycle", &self.shared.lifecycle)
+            .finish_non_exhaustive()
     }
 }

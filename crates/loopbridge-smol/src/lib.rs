@@ -1,14 +1,14 @@
 //! The smol backend of [loopbridge](https://docs.rs/loopbridge), built from the crates
-//! [smol](https://docs.rs/smol) is made of: [async-executor] for tasks, [async-io] for timers and
-//! IO, and the [blocking] pool.
+//! [smol](https://docs.rs/smol) is made of: [async-executor] for tasks and [async-io] for timers
+//! and IO, plus loopbridge's own bounded [`BlockingPool`](loopbridge_core::pool::BlockingPool)
+//! for `to_thread` jobs.
 //!
 //! Unlike `smol::spawn`, which uses one global executor that can never be shut down, every
 //! [`SmolExecutor`] is an executor of its own, driven by named threads that loopbridge starts,
-//! marks (see [`loopbridge_core::context`]) and joins.
+//! marks (see [`loopbridge_core::context`]), hands off while they block, and joins.
 //!
 //! [async-executor]: https://docs.rs/async-executor
 //! [async-io]: https://docs.rs/async-io
-//! [blocking]: https://docs.rs/blocking
 //!
 //! # Examples
 //!
@@ -23,6 +23,8 @@
 
 mod backend;
 mod executor;
+mod handoff;
 
 pub use backend::SmolBackend;
 pub use executor::SmolExecutor;
+pub use handoff::blocking_region;

@@ -1,19 +1,29 @@
 //! [`TokioBackend`]: the `LoopBackend` implementation over a tokio `Handle`.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Instant;
 
-use loopbridge_core::context::{self, Ambient, ThreadRole};
+use loopbridge_core::context::{self, Ambient, EnterGuard, ThreadRole};
+use loopbridge_core::lifecycle::Lifecycle;
+use loopbridge_core::park;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 use tokio::runtime::Handle;
 
 use crate::blocking_region;
 
+thread_local! {
+    /// The loopbridge runtime the current thread works for, if it is one loopbridge started.
+    static LIFECYCLE: RefCell<Option<Arc<Lifecycle>>> = const { RefCell::new(None) };
+}
+
 /// A [`LoopBackend`] that runs everything on one tokio runtime.
 ///
-/// Cheap to clone (a tokio [`Handle`] is a reference count).
+/// Cheap to clone (a tokio [`Handle`] and, for runtimes loopbridge started, the shared
+/// [`Lifecycle`] that refuses work after their shutdown).
 ///
 /// # Examples
 ///
@@ -28,20 +38,26 @@ use crate::blocking_region;
 #[derive(Clone, Debug)]
 pub struct TokioBackend {
     handle: Handle,
+    lifecycle: Option<Arc<Lifecycle>>,
 }
 
 impl TokioBackend {
-    /// A backend over `handle`. The runtime must have its timer enabled for
-    /// [`timer_at`](LoopBackend::timer_at) to work.
+    /// A backend over `handle`, a runtime loopbridge does not own (its shutdown is the
+    /// application's). The runtime must have its timer enabled for timers to work.
     ///
     /// # Examples
     ///
     /// See [`TokioBackend`].
     pub fn new(handle: Handle) -> Self {
-        TokioBackend { handle }
+        TokioBackend { handle, lifecycle: None }
     }
 
-    /// The backend of the tokio runtime the calling thread is inside, if any.
+    pub(crate) fn owned(handle: Handle, lifecycle: Arc<Lifecycle>) -> Self {
+        TokioBackend { handle, lifecycle: Some(lifecycle) }
+    }
+
+    /// The backend of the tokio runtime the calling thread is inside, if any — with its
+    /// lifecycle when the runtime is one loopbridge started.
     ///
     /// # Examples
     ///
@@ -49,7 +65,9 @@ impl TokioBackend {
     /// assert!(loopbridge_tokio::TokioBackend::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Self> {
-        Handle::try_current().ok().map(TokioBackend::new)
+        let handle = Handle::try_current().ok()?;
+        let lifecycle = LIFECYCLE.try_with(|l| l.borrow().clone()).ok().flatten();
+        Some(TokioBackend { handle, lifecycle })
     }
 
     /// The underlying tokio handle.
@@ -63,6 +81,68 @@ impl TokioBackend {
     /// ```
     pub fn handle(&self) -> &Handle {
         &self.handle
+    }
+
+    /// The lifecycle of a runtime loopbridge started; `None` for the application's own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert!(loopbridge_tokio::TokioBackend::new(rt.handle().clone()).lifecycle().is_none());
+    /// ```
+    pub fn lifecycle(&self) -> Option<&Arc<Lifecycle>> {
+        self.lifecycle.as_ref()
+    }
+
+    /// Marks the current thread as working for this backend in `role` until the guard drops.
+    pub(crate) fn enter(&self, role: ThreadRole) -> TokioEnterGuard {
+        enter_lifecycle(self.lifecycle.as_ref(), role)
+    }
+}
+
+/// Marks the thread for `lifecycle` (`None`: a runtime loopbridge does not own).
+pub(crate) fn enter_lifecycle(
+    lifecycle: Option<&Arc<Lifecycle>>,
+    role: ThreadRole,
+) -> TokioEnterGuard {
+    let runtime = lifecycle.map_or(0, Lifecycle::id);
+    let previous = LIFECYCLE.with(|l| l.replace(lifecycle.cloned()));
+    TokioEnterGuard {
+        previous,
+        _marker: context::enter(Ambient::new(BackendKind::Tokio, role).with_runtime(runtime)),
+    }
+}
+
+/// Restores the previous lifecycle and marker when dropped.
+pub(crate) struct TokioEnterGuard {
+    previous: Option<Arc<Lifecycle>>,
+    _marker: EnterGuard,
+}
+
+impl Drop for TokioEnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = LIFECYCLE.try_with(|l| l.replace(previous));
+    }
+}
+
+impl TokioBackend {
+    /// Runs `future` here in this runtime's context, until `deadline` if there is one.
+    fn wait<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        match deadline {
+            None => Ok(self.handle.block_on(future)),
+            Some(deadline) => {
+                // The runtime's own threads drive its IO and timers; this thread only waits,
+                // so its deadline holds even if they are all busy.
+                let _runtime = self.handle.enter();
+                park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out)
+            }
+        }
     }
 }
 
@@ -80,8 +160,16 @@ impl LoopBackend for TokioBackend {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        // Dropping tokio's handle detaches; the result reaches the user through `task`.
-        drop(self.handle.spawn(task));
+        // Dropping tokio's handle detaches; the result reaches the user through `task`. A task
+        // refused after shutdown is dropped here, which resolves its handle as cancelled.
+        match &self.lifecycle {
+            Some(lifecycle) => {
+                if let Some(tracked) = lifecycle.track_task(task) {
+                    drop(self.handle.spawn(tracked));
+                }
+            }
+            None => drop(self.handle.spawn(task)),
+        }
     }
 
     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
@@ -89,19 +177,39 @@ impl LoopBackend for TokioBackend {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        drop(self.handle.spawn_blocking(move || {
-            let _role = context::enter(Ambient::new(BackendKind::Tokio, ThreadRole::Blocking));
+        let lifecycle = self.lifecycle.clone();
+        let run = move || {
+            let _role = enter_lifecycle(lifecycle.as_ref(), ThreadRole::Blocking);
             job.run();
-        }));
+        };
+        match &self.lifecycle {
+            Some(lifecycle) => {
+                if let Some(run) = lifecycle.track_job(run) {
+                    drop(self.handle.spawn_blocking(run));
+                }
+            }
+            None => drop(self.handle.spawn_blocking(run)),
+        }
     }
 
-    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+    fn try_block_on_until<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        if self.lifecycle.as_ref().is_some_and(|l| l.is_closed()) {
+            return Err(BlockOnError::shut_down());
+        }
         // tokio's own workers are handled by `blocking_region` (block_in_place or refusal).
         context::check_not_worker(Some(BackendKind::Tokio))?;
         blocking_region(|| {
-            let _role = context::enter(Ambient::new(BackendKind::Tokio, ThreadRole::BlockOn));
-            self.handle.block_on(future)
-        })
+            let _role = self.enter(ThreadRole::BlockOn);
+            match &self.lifecycle {
+                // A shutdown answers this caller even if its future could never finish.
+                Some(lifecycle) => self.wait(lifecycle.until_closed(future), deadline)?,
+                None => self.wait(future, deadline),
+            }
+        })?
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

@@ -57,7 +57,11 @@ pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         tokio::task::block_in_place(|| {
             if let Some(f) = f.take() {
-                let _role = context::enter(Ambient::new(BackendKind::Tokio, ThreadRole::Blocking));
+                // Still the same runtime's thread, now a blocking one.
+                let runtime = context::current().and_then(Ambient::runtime).unwrap_or(0);
+                let _role = context::enter(
+                    Ambient::new(BackendKind::Tokio, ThreadRole::Blocking).with_runtime(runtime),
+                );
                 output = Some(f());
             }
         });

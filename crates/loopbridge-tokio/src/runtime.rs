@@ -7,25 +7,32 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use loopbridge_core::context::{self, Ambient, ThreadRole};
-use loopbridge_core::{BackendKind, Error, RunnerConfig};
+use std::sync::Arc;
+
+use loopbridge_core::context::{self, ThreadRole};
+use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
+use loopbridge_core::{Error, RunnerConfig};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
 
 use crate::TokioBackend;
+use crate::backend::enter_lifecycle;
 
 /// A tokio runtime started by loopbridge.
 ///
 /// # Protocol
 ///
-/// 1. A multi-thread runtime is built with `worker_threads` workers, time enabled, and named
+/// 1. A multi-thread runtime is built with `worker_threads` workers, IO and time enabled, and named
 ///    threads, each marked as a tokio worker in [`loopbridge_core::context`].
 /// 2. A current-thread runtime cannot run tasks unless some thread sits in `Runtime::block_on`,
 ///    so one named driver thread does exactly that, parked on a stop signal, for the runtime's
 ///    whole life; every other thread reaches it through its `Handle`.
-/// 3. [`shutdown`](TokioRuntime::shutdown) stops accepting work (tokio drops newly spawned
-///    futures, which resolves their handles as cancelled), cancels pending tasks (their
-///    destructors run), waits up to the timeout for blocking jobs and joins the driver thread.
+/// 3. [`shutdown`](TokioRuntime::shutdown) closes the [`Lifecycle`] (later spawns resolve
+///    cancelled, `block_on` reports `is_shut_down()`), cancels pending tasks (their destructors
+///    run), waits up to the timeout for blocking jobs and joins the runtime's threads — from a
+///    helper thread, because tokio refuses a blocking shutdown inside any async context.
+/// 4. Called from one of the runtime's own threads, it cannot wait for itself: it starts the
+///    shutdown in the background and returns.
 ///
 /// # Examples
 ///
@@ -37,10 +44,13 @@ use crate::TokioBackend;
 /// let runtime = loopbridge_tokio::TokioRuntime::start(&config).unwrap();
 /// let backend = runtime.backend();
 /// backend.block_on(backend.sleep(Duration::from_millis(1)));
-/// runtime.shutdown(Duration::from_secs(1));
+/// let outcome = runtime.shutdown(Duration::from_secs(1));
+/// assert!(outcome.completed_in_time);
 /// ```
 pub struct TokioRuntime {
     backend: TokioBackend,
+    lifecycle: Arc<Lifecycle>,
+    name: String,
     flavour: Flavour,
 }
 
@@ -69,6 +79,7 @@ impl TokioRuntime {
         if !single_threaded {
             builder.worker_threads(config.worker_threads);
         }
+        let lifecycle = Lifecycle::new();
         let name = config.thread_name.clone();
         let counter = AtomicUsize::new(0);
         // A current-thread runtime only starts blocking-pool threads; a multi-thread one
@@ -78,27 +89,32 @@ impl TokioRuntime {
         } else {
             ThreadRole::Worker { single_threaded: false }
         };
+        let thread_lifecycle = Arc::clone(&lifecycle);
         builder
+            // IO too: clients and connections made on the runner (reqwest, hyper, tokio::net)
+            // need its driver.
+            .enable_io()
             .enable_time()
             .max_blocking_threads(config.max_blocking_threads)
             .thread_name_fn(move || format!("{name}-{}", counter.fetch_add(1, Ordering::Relaxed)))
             .on_thread_start(move || {
                 // The marker lives as long as the thread: there is no scope to restore.
-                std::mem::forget(context::enter(Ambient::new(BackendKind::Tokio, role)));
+                std::mem::forget(enter_lifecycle(Some(&thread_lifecycle), role));
             });
         let runtime = builder.build().map_err(|e| Error::io("build a tokio runtime", e))?;
-        let backend = TokioBackend::new(runtime.handle().clone());
+        let backend = TokioBackend::owned(runtime.handle().clone(), Arc::clone(&lifecycle));
         let flavour = if single_threaded {
             let (stop, stopped) = oneshot::channel::<Duration>();
+            let driver_lifecycle = Arc::clone(&lifecycle);
             let driver = thread::Builder::new()
                 .name(format!("{}-driver", config.thread_name))
-                .spawn(move || drive_current_thread(runtime, stopped))
+                .spawn(move || drive_current_thread(runtime, &driver_lifecycle, stopped))
                 .map_err(|e| Error::io("start the tokio driver thread", e))?;
             Flavour::Current { stop, driver }
         } else {
             Flavour::Multi(runtime)
         };
-        Ok(TokioRuntime { backend, flavour })
+        Ok(TokioRuntime { backend, lifecycle, name: config.thread_name.clone(), flavour })
     }
 
     /// A backend that spawns onto this runtime.
@@ -110,33 +126,67 @@ impl TokioRuntime {
         self.backend.clone()
     }
 
-    /// Shuts the runtime down: pending tasks are cancelled, running blocking jobs get up to
-    /// `timeout` to finish, and the threads are joined (blocking jobs still running after the
-    /// timeout are left to finish on their own).
+    /// Whether the runtime's threads are still serving (a current-thread runtime's driver
+    /// thread can only stop through `shutdown`, or if it died).
     ///
-    /// Must not be called from inside this runtime's own tasks (tokio forbids dropping a
-    /// runtime there).
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::RunnerConfig;
+    /// let runtime = loopbridge_tokio::TokioRuntime::start(&RunnerConfig::default()).unwrap();
+    /// assert!(runtime.is_alive());
+    /// ```
+    pub fn is_alive(&self) -> bool {
+        !self.lifecycle.is_closed()
+            && match &self.flavour {
+                Flavour::Multi(_) => true,
+                Flavour::Current { driver, .. } => !driver.is_finished(),
+            }
+    }
+
+    /// Shuts the runtime down as described in the protocol above and reports what happened.
+    /// Works from any thread: on the runtime's own threads it starts the shutdown and returns
+    /// without waiting (it cannot wait for itself), with `completed_in_time == false`.
     ///
     /// # Examples
     ///
     /// See [`TokioRuntime`].
-    pub fn shutdown(self, timeout: Duration) {
-        match self.flavour {
-            Flavour::Multi(runtime) => runtime.shutdown_timeout(timeout),
+    pub fn shutdown(self, timeout: Duration) -> ShutdownOutcome {
+        let TokioRuntime { lifecycle, name, flavour, .. } = self;
+        lifecycle.close();
+        let inside = context::is_inside(lifecycle.id());
+        let joined = match flavour {
+            Flavour::Multi(runtime) if inside => {
+                runtime.shutdown_background();
+                false
+            }
+            Flavour::Multi(runtime) => {
+                // tokio refuses a blocking shutdown inside any async context; a helper thread of
+                // our own is never one.
+                let helper = thread::Builder::new()
+                    .name(format!("{name}-shutdown"))
+                    .spawn(move || runtime.shutdown_timeout(timeout));
+                match helper {
+                    Ok(helper) => helper.join().is_ok(),
+                    Err(_) => false,
+                }
+            }
             Flavour::Current { stop, driver } => {
                 // The driver may already be gone if its thread died; nothing to stop then.
                 let _ = stop.send(timeout);
-                let _ = driver.join();
+                !inside && driver.join().is_ok()
             }
-        }
+        };
+        ShutdownOutcome::read(&lifecycle, joined)
     }
 }
 
-fn drive_current_thread(runtime: Runtime, stopped: oneshot::Receiver<Duration>) {
-    let _role = context::enter(Ambient::new(
-        BackendKind::Tokio,
-        ThreadRole::Worker { single_threaded: true },
-    ));
+fn drive_current_thread(
+    runtime: Runtime,
+    lifecycle: &Arc<Lifecycle>,
+    stopped: oneshot::Receiver<Duration>,
+) {
+    let _role = enter_lifecycle(Some(lifecycle), ThreadRole::Worker { single_threaded: true });
     let timeout = runtime.block_on(stopped).unwrap_or(Duration::ZERO);
     runtime.shutdown_timeout(timeout);
 }
@@ -147,6 +197,9 @@ impl fmt::Debug for TokioRuntime {
             Flavour::Multi(_) => "multi-thread",
             Flavour::Current { .. } => "current-thread",
         };
-        f.debug_struct("TokioRuntime").field("flavour", &flavour).finish_non_exhaustive()
+        f.debug_struct("TokioRuntime")
+            .field("flavour", &flavour)
+            .field("lifecycle", &self.lifecycle)
+            .finish_non_exhaustive()
     }
 }

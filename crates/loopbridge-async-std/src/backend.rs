@@ -1,0 +1,245 @@
+//! [`AsyncStdBackend`]: the `LoopBackend` implementation over async-std's global runtime.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use loopbridge_core::context::{self, Ambient, EnterGuard, ThreadRole};
+use loopbridge_core::lifecycle::Lifecycle;
+use loopbridge_core::park;
+use loopbridge_core::pool::BlockingPool;
+use loopbridge_core::task::{BlockingJob, TaskFuture};
+use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+use pin_project_lite::pin_project;
+
+thread_local! {
+    /// The runner the current thread works for right now (set around each poll of its tasks).
+    static CURRENT: RefCell<Option<AsyncStdBackend>> = const { RefCell::new(None) };
+}
+
+/// A runner's part of a backend: its lifecycle (with an abort registry, since async-std cannot
+/// cancel tasks itself) and its blocking pool.
+pub(crate) struct RunnerParts {
+    pub(crate) lifecycle: Arc<Lifecycle>,
+    pub(crate) pool: BlockingPool,
+}
+
+/// A [`LoopBackend`] over async-std's global runtime.
+///
+/// [`AsyncStdBackend::new`] is the plain global runtime; an
+/// [`AsyncStdRunner`](crate::AsyncStdRunner)'s backend also tracks its tasks and jobs for its
+/// shutdown.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use loopbridge_core::LoopBackend;
+///
+/// let backend = loopbridge_async_std::AsyncStdBackend::new();
+/// backend.block_on(backend.sleep(Duration::from_millis(1)));
+/// ```
+#[derive(Clone, Default)]
+pub struct AsyncStdBackend {
+    runner: Option<Arc<RunnerParts>>,
+}
+
+impl AsyncStdBackend {
+    /// The backend of async-std's global runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _ = loopbridge_async_std::AsyncStdBackend::new();
+    /// ```
+    pub const fn new() -> Self {
+        AsyncStdBackend { runner: None }
+    }
+
+    pub(crate) fn for_runner(parts: Arc<RunnerParts>) -> Self {
+        AsyncStdBackend { runner: Some(parts) }
+    }
+
+    /// The backend if the calling thread is running an async-std task, or is inside a loopbridge
+    /// async-std `block_on` or `to_thread` job — the runner's own when it is one of its tasks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(loopbridge_async_std::AsyncStdBackend::try_current().is_none());
+    /// ```
+    pub fn try_current() -> Option<Self> {
+        if let Some(backend) = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten() {
+            return Some(backend);
+        }
+        let marked = context::current().is_some_and(|a| a.kind() == BackendKind::AsyncStd);
+        (marked || async_std::task::try_current().is_some()).then(AsyncStdBackend::new)
+    }
+
+    /// The runner's lifecycle; `None` for the plain global runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(loopbridge_async_std::AsyncStdBackend::new().lifecycle().is_none());
+    /// ```
+    pub fn lifecycle(&self) -> Option<&Arc<Lifecycle>> {
+        self.runner.as_ref().map(|parts| &parts.lifecycle)
+    }
+
+    pub(crate) fn enter(&self, role: ThreadRole) -> AsyncStdEnterGuard {
+        let runtime = self.lifecycle().map_or(0, Lifecycle::id);
+        let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
+        let ambient = Ambient::new(BackendKind::AsyncStd, role).with_runtime(runtime);
+        AsyncStdEnterGuard { previous, _marker: context::enter(ambient) }
+    }
+}
+
+/// Restores the previous typed context and marker.
+pub(crate) struct AsyncStdEnterGuard {
+    previous: Option<AsyncStdBackend>,
+    _marker: EnterGuard,
+}
+
+impl Drop for AsyncStdEnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|c| c.replace(previous));
+    }
+}
+
+pin_project! {
+    /// A runner's task: async-std threads are not loopbridge's to mark, so the task marks the
+    /// thread around each of its polls, making the runner ambient inside it.
+    struct InRunner<F> {
+        #[pin]
+        inner: F,
+        backend: AsyncStdBackend,
+    }
+}
+
+impl<F: Future> Future for InRunner<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _context = this.backend.enter(ThreadRole::Worker { single_threaded: false });
+        this.inner.poll(cx)
+    }
+}
+
+/// Refuses to block a thread that is running an async-std task (other than a loopbridge
+/// `block_on` or `to_thread` job): async-std would let the nested `block_on` run and then hang
+/// whenever the future needs the blocked thread.
+///
+/// # Errors
+///
+/// [`BlockOnError::in_async_context`] inside an async-std task.
+///
+/// # Examples
+///
+/// ```
+/// assert!(loopbridge_async_std::check_blocking().is_ok());
+/// let inside = async_std::task::block_on(async_std::task::spawn(async {
+///     loopbridge_async_std::check_blocking()
+/// }));
+/// assert!(inside.unwrap_err().is_in_async_context());
+/// ```
+pub fn check_blocking() -> Result<(), BlockOnError> {
+    let allowed_role = matches!(
+        context::current().map(Ambient::role),
+        Some(ThreadRole::Blocking | ThreadRole::BlockOn)
+    );
+    if !allowed_role && async_std::task::try_current().is_some() {
+        return Err(BlockOnError::in_async_context("an async-std task"));
+    }
+    Ok(())
+}
+
+/// Runs `future` here, until `deadline` if there is one.
+fn wait<F: Future>(future: F, deadline: Option<Instant>) -> Result<F::Output, BlockOnError> {
+    match deadline {
+        None => Ok(async_std::task::block_on(future)),
+        Some(deadline) => park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
+    }
+}
+
+impl LoopBackend for AsyncStdBackend {
+    type Timer = async_io::Timer;
+
+    fn kind(&self) -> BackendKind {
+        BackendKind::AsyncStd
+    }
+
+    fn spawn_task<F>(&self, task: TaskFuture<F>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // async-std detaches on drop already. A runner's task refused after its shutdown is
+        // dropped here, which resolves its handle as cancelled.
+        match &self.runner {
+            Some(parts) => {
+                if let Some(tracked) = parts.lifecycle.track_task(task) {
+                    drop(async_std::task::spawn(InRunner {
+                        inner: tracked,
+                        backend: self.clone(),
+                    }));
+                }
+            }
+            None => drop(async_std::task::spawn(task)),
+        }
+    }
+
+    fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let backend = self.clone();
+        let run = move || {
+            let _context = backend.enter(ThreadRole::Blocking);
+            job.run();
+        };
+        match &self.runner {
+            Some(parts) => {
+                if let Some(run) = parts.lifecycle.track_job(run) {
+                    parts.pool.spawn(run);
+                }
+            }
+            None => drop(async_std::task::spawn_blocking(run)),
+        }
+    }
+
+    fn try_block_on_until<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        if self.lifecycle().is_some_and(|l| l.is_closed()) {
+            return Err(BlockOnError::shut_down());
+        }
+        context::check_not_worker(None)?;
+        check_blocking()?;
+        let _context = self.enter(ThreadRole::BlockOn);
+        match self.lifecycle() {
+            // A shutdown answers this caller even if its future could never finish.
+            Some(lifecycle) => wait(lifecycle.until_closed(future), deadline)?,
+            None => wait(future, deadline),
+        }
+    }
+
+    fn timer_at(&self, deadline: Instant) -> Self::Timer {
+        async_io::Timer::at(deadline)
+    }
+}
+
+impl fmt::Debug for AsyncStdBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncStdBackend").field("lifecycle", &self.lifecycle()).finish()
+    }
+}
