@@ -78,7 +78,7 @@ impl Bridge {
     /// ```
     #[track_caller]
     pub fn global() -> Bridge {
-        Bridge { backend: global::backend().clone() }
+        Bridge { backend: global::with_backend(AnyBackend::clone) }
     }
 
     /// The backend of this loop.
@@ -165,6 +165,37 @@ impl Bridge {
     /// ```
     pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         self.backend.try_block_on(future)
+    }
+
+    /// Like [`try_block_on`](Self::try_block_on), but gives up when `timeout` passes, even if
+    /// the loop is busy or blocked: the calling thread waits on its own clock, and the future
+    /// is dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_block_on`](Self::try_block_on), plus [`BlockOnError::is_timed_out`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let bridge = loopbridge::Bridge::global();
+    /// let quick = bridge.try_block_on_timeout(async { 7 }, Duration::from_secs(1));
+    /// assert_eq!(quick.unwrap(), 7);
+    /// let stuck = bridge.try_block_on_timeout(std::future::pending::<()>(), Duration::from_millis(5));
+    /// assert!(stuck.unwrap_err().is_timed_out());
+    /// ```
+    pub fn try_block_on_timeout<F: Future>(
+        &self,
+        future: F,
+        timeout: Duration,
+    ) -> Result<F::Output, BlockOnError> {
+        let deadline = Instant::now().checked_add(timeout);
+        match deadline {
+            Some(deadline) => self.backend.try_block_on_until(future, Some(deadline)),
+            None => self.backend.try_block_on(future),
+        }
     }
 
     /// Sleeps for `duration` on this loop's timer; see [`sleep`](crate::sleep).

@@ -14,7 +14,7 @@ use crate::time::{Sleep, Timeout, YieldNow};
 fn with_current<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
     match select::ambient() {
         Some(backend) => f(&backend),
-        None => f(global::backend()),
+        None => global::with_backend(f),
     }
 }
 

@@ -1,39 +1,224 @@
-//! The global runner: one lazily started runtime of the chosen backend that serves every
+//! The global runner: one lazily started [`Runner`] of the chosen backend that serves every
 //! operation made outside any runtime.
 //!
-//! It starts on first use, exactly once even under contention (`OnceLock`), with threads named
-//! `loopbridge-<backend>-<n>`, and lives for the rest of the process.
+//! # Protocol
+//!
+//! 1. The first use starts it, exactly once even under contention (the state's mutex), with
+//!    the builder given to [`configure_global`] or the defaults (threads named
+//!    `loopbridge-<backend>-<n>`), on the backend of [`set_default_backend`] / the
+//!    `LOOPBRIDGE_BACKEND` variable / build-time priority.
+//! 2. Each thread caches the runner's backend with the *generation* it belongs to; a use costs
+//!    one atomic load to validate the cache, and no lock.
+//! 3. [`shutdown_global`] takes the runner out, bumps the generation (invalidating every
+//!    cache), and shuts it down; the next use starts a fresh one, and the configuration
+//!    functions work again in between.
+//! 4. A child process after `fork()` has none of the runner's threads: each use compares the
+//!    process id with the one that started the runner and, in a child, abandons the inherited
+//!    runner (it cannot be shut down: its threads do not exist) and starts a fresh one.
 
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use loopbridge_core::RunnerConfig;
+use loopbridge_core::{BackendKind, Error};
 
-use crate::config;
-use crate::select::{self, AnyBackend, OwnedRuntime};
+use crate::select::{AnyBackend, COMPILED_IN};
+use crate::{Runner, RunnerBuilder, ShutdownReport, config};
 
-struct Global {
-    backend: AnyBackend,
-    // Kept so its threads are owned; the global runner is never stopped yet.
-    _runtime: OwnedRuntime,
+struct State {
+    runner: Option<Arc<Runner>>,
+    /// The process that started `runner`.
+    pid: u32,
+    builder: Option<RunnerBuilder>,
+    explicit: Option<BackendKind>,
 }
 
-static GLOBAL: OnceLock<Global> = OnceLock::new();
+static STATE: Mutex<State> =
+    Mutex::new(State { runner: None, pid: 0, builder: None, explicit: None });
 
-/// The global runner's backend, started on first use.
+/// Bumped whenever the global runner is replaced; thread caches of older generations are stale.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    static CACHE: RefCell<Option<(u64, u32, AnyBackend)>> = const { RefCell::new(None) };
+}
+
+fn state() -> MutexGuard<'static, State> {
+    STATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl State {
+    /// The running global runner of this process, abandoning one inherited through `fork()`.
+    fn current(&mut self) -> Option<&Arc<Runner>> {
+        if self.runner.is_some() && self.pid != std::process::id() {
+            // A forked child: the runner's threads exist only in the parent. Joining or
+            // stopping them here would hang, so the runner is leaked on purpose.
+            std::mem::forget(self.runner.take());
+            GENERATION.fetch_add(1, Ordering::AcqRel);
+        }
+        self.runner.as_ref()
+    }
+}
+
+/// Runs `f` with the global runner's backend, starting the runner on first use.
 ///
 /// # Panics
 ///
-/// If no backend is compiled in (see [`config::choose`]) or its threads cannot start.
+/// If no backend is compiled in, `LOOPBRIDGE_BACKEND` is invalid, or the runner cannot start.
 #[track_caller]
-pub(crate) fn backend() -> &'static AnyBackend {
-    &GLOBAL
-        .get_or_init(|| {
-            let kind = config::choose();
-            let settings = RunnerConfig::default().with_thread_name(format!("loopbridge-{kind}"));
-            match select::start(kind, &settings) {
-                Ok((backend, runtime)) => Global { backend, _runtime: runtime },
-                Err(err) => panic!("loopbridge could not start its global {kind} runner: {err}"),
-            }
-        })
-        .backend
+pub(crate) fn with_backend<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
+    let pid = std::process::id();
+    let cached = CACHE.try_with(|cache| match &*cache.borrow() {
+        Some((generation, cached_pid, backend))
+            if *generation == GENERATION.load(Ordering::Acquire) && *cached_pid == pid =>
+        {
+            Some(backend.clone())
+        }
+        _ => None,
+    });
+    let backend = match cached {
+        Ok(Some(backend)) => backend,
+        _ => start_or_get(pid),
+    };
+    f(&backend)
+}
+
+#[track_caller]
+fn start_or_get(pid: u32) -> AnyBackend {
+    let mut state = state();
+    let generation = GENERATION.load(Ordering::Acquire);
+    let backend = match state.current() {
+        Some(runner) => runner.bridge().backend().clone(),
+        None => {
+            let builder = match &state.builder {
+                Some(builder) => builder.clone(),
+                None => default_builder(state.explicit),
+            };
+            let runner = match builder.build_with_default(state.explicit) {
+                Ok(runner) => runner,
+                Err(err) => panic!("loopbridge could not start its global runner: {err}"),
+            };
+            let backend = runner.bridge().backend().clone();
+            state.runner = Some(Arc::new(runner));
+            state.pid = pid;
+            backend
+        }
+    };
+    let generation = GENERATION.load(Ordering::Acquire).max(generation);
+    let _ = CACHE.try_with(|cache| *cache.borrow_mut() = Some((generation, pid, backend.clone())));
+    backend
+}
+
+fn default_builder(explicit: Option<BackendKind>) -> RunnerBuilder {
+    let mut builder = Runner::builder();
+    if let Ok(kind) = config::preferred(explicit) {
+        builder = builder.backend(kind).thread_name(format!("loopbridge-{kind}"));
+    }
+    builder
+}
+
+/// The application's explicit default backend, if set.
+pub(crate) fn explicit_default() -> Option<BackendKind> {
+    state().explicit
+}
+
+/// Makes `kind` the backend of the global runner (and of runners built without
+/// [`RunnerBuilder::backend`]). Overrides the `LOOPBRIDGE_BACKEND` environment variable. Call
+/// it at the start of `main`; operations inside a runtime always use that (ambient) runtime.
+///
+/// # Errors
+///
+/// - [`Error::is_not_compiled_in`]: the backend's cargo feature is not enabled;
+/// - [`Error::is_too_late`]: the global runner is running (shut it down first with
+///   [`shutdown_global`]).
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge::BackendKind;
+///
+/// loopbridge::set_default_backend(BackendKind::Tokio)?;
+/// assert_eq!(loopbridge::Bridge::global().kind(), BackendKind::Tokio);
+/// // Too late now: the global runner is running.
+/// assert!(loopbridge::set_default_backend(BackendKind::Tokio).unwrap_err().is_too_late());
+/// # Ok::<(), loopbridge::Error>(())
+/// ```
+pub fn set_default_backend(kind: BackendKind) -> Result<(), Error> {
+    if !COMPILED_IN.contains(&kind) {
+        return Err(Error::not_compiled_in(kind));
+    }
+    let mut state = state();
+    if state.current().is_some() {
+        return Err(Error::too_late("set_default_backend"));
+    }
+    state.explicit = Some(kind);
+    Ok(())
+}
+
+/// Configures the global runner (backend, threads, names) before it starts.
+///
+/// # Errors
+///
+/// [`Error::is_too_late`] while the global runner is running.
+///
+/// # Examples
+///
+/// ```
+/// let configured = loopbridge::configure_global(
+///     loopbridge::Runner::builder().worker_threads(2).thread_name("app-loop"),
+/// );
+/// // Fails if some earlier code already used the global runner.
+/// if configured.is_ok() {
+///     loopbridge::block_on(async {});
+/// }
+/// ```
+pub fn configure_global(builder: RunnerBuilder) -> Result<(), Error> {
+    let mut state = state();
+    if state.current().is_some() {
+        return Err(Error::too_late("configure_global"));
+    }
+    state.builder = Some(builder);
+    Ok(())
+}
+
+/// Shuts the global runner down (see [`Runner::shutdown`]) and returns its report; the next
+/// use starts a fresh one. Without a running global runner it does nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// loopbridge::block_on(async {});
+/// assert!(loopbridge::global_is_running());
+/// let report = loopbridge::shutdown_global(Duration::from_secs(5));
+/// assert!(report.completed_in_time());
+/// assert!(!loopbridge::global_is_running());
+/// loopbridge::block_on(async {}); // a fresh global runner
+/// assert!(loopbridge::global_is_running());
+/// ```
+pub fn shutdown_global(timeout: Duration) -> ShutdownReport {
+    let runner = {
+        let mut state = state();
+        let _ = state.current();
+        GENERATION.fetch_add(1, Ordering::AcqRel);
+        state.runner.take()
+    };
+    match runner {
+        Some(runner) => runner.shutdown(timeout),
+        None => ShutdownReport::nothing_to_do(),
+    }
+}
+
+/// Whether the global runner is started, in this process, and alive (its threads serving).
+///
+/// # Examples
+///
+/// ```
+/// loopbridge::block_on(async {});
+/// assert!(loopbridge::global_is_running());
+/// ```
+pub fn global_is_running() -> bool {
+    state().current().is_some_and(|runner| runner.is_running())
 }

@@ -74,7 +74,9 @@ mod config;
 mod functions;
 mod global;
 mod park;
+mod runner;
 mod select;
+mod thread_bound;
 mod time;
 
 #[doc(hidden)]
@@ -82,10 +84,12 @@ mod time;
 pub mod __private;
 
 pub use bridge::Bridge;
-pub use config::set_default_backend;
 pub use functions::{
     block_on, current, in_async_context, sleep, sleep_until, spawn, timeout, to_thread,
     try_block_on, yield_now,
 };
+pub use global::{configure_global, global_is_running, set_default_backend, shutdown_global};
 pub use loopbridge_core::{BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle};
+pub use runner::{Runner, RunnerBuilder, ShutdownReport};
+pub use thread_bound::ThreadBound;
 pub use time::{Sleep, Timeout, YieldNow};

@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use loopbridge_core::LoopBackend;
 
+use crate::Bridge;
 pub use crate::select::Flavor;
 use crate::select::{self, OwnedRuntime};
-use crate::{Bridge, park};
+use loopbridge_core::park;
 
 /// A fresh runtime of one flavour, for one test.
 #[derive(Debug)]
@@ -55,7 +56,7 @@ impl TestRuntime {
 impl Drop for TestRuntime {
     fn drop(&mut self) {
         if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown(Duration::from_secs(5));
+            let _outcome = runtime.shutdown(Duration::from_secs(5));
         }
     }
 }

@@ -5,9 +5,9 @@
 //! concrete backend — ambient detection, starting owned runtimes, and the checks a `block_on`
 //! needs for runtimes other than its target. Every other module calls these functions.
 //!
-//! **Architecture invariant:** with no backend feature, every enum here is uninhabited, the
-//! crate still compiles, and the first operation panics in [`crate::config`] with a message
-//! naming the features.
+//! **Architecture invariant:** with no backend feature the crate still compiles, and the first
+//! operation panics with a message naming the features (the global runner cannot be built;
+//! `AnyBackend::Unavailable` exists only so that this build has no dead code).
 
 use std::fmt;
 use std::future::Future;
@@ -15,11 +15,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use loopbridge_core::lifecycle::ShutdownOutcome;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
 use loopbridge_core::{BackendKind, BlockOnError, Error, LoopBackend, RunnerConfig};
 
 #[cfg(feature = "async-std")]
-use loopbridge_async_std::AsyncStdBackend;
+use loopbridge_async_std::{AsyncStdBackend, AsyncStdRunner};
 #[cfg(feature = "smol")]
 use loopbridge_smol::{SmolBackend, SmolExecutor};
 #[cfg(feature = "tokio")]
@@ -44,6 +45,18 @@ pub(crate) enum AnyBackend {
     Smol(SmolBackend),
     #[cfg(feature = "async-std")]
     AsyncStd(AsyncStdBackend),
+    /// Only in a build without backends, so that the type stays inhabited (code handling a
+    /// backend is then not dead code); every operation on it panics with [`no_backend`].
+    #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+    #[allow(dead_code, reason = "never built: it only keeps the type inhabited without backends")]
+    Unavailable,
+}
+
+/// The panic of an operation in a build without backends.
+#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+#[track_caller]
+fn no_backend() -> ! {
+    panic!("{}", Error::no_backend())
 }
 
 /// Runs `$body` with `$b` bound to the concrete backend inside `$any`.
@@ -56,6 +69,8 @@ macro_rules! dispatch {
             AnyBackend::Smol(ref $b) => $body,
             #[cfg(feature = "async-std")]
             AnyBackend::AsyncStd(ref $b) => $body,
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            AnyBackend::Unavailable => no_backend(),
         }
     };
 }
@@ -112,15 +127,27 @@ impl LoopBackend for AnyBackend {
 
     /// Adds to the target adapter's own checks those for the other compiled-in runtimes,
     /// which it cannot see: the calling thread may belong to any of them.
-    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+    fn try_block_on_until<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
         #[cfg(feature = "async-std")]
         if !matches!(self, AnyBackend::AsyncStd(_)) {
             loopbridge_async_std::check_blocking()?;
         }
-        let block = move || dispatch!(self, b => b.try_block_on(future));
+        let block = move || dispatch!(self, b => b.try_block_on_until(future, deadline));
+        // A smol worker hands its duties to a replacement thread while it blocks.
+        #[cfg(feature = "smol")]
+        let block = {
+            let target_is_smol = matches!(self, AnyBackend::Smol(_));
+            move || {
+                if target_is_smol { block() } else { loopbridge_smol::blocking_region(block)? }
+            }
+        };
+        // A tokio multi-thread worker uses `block_in_place`; a current-thread one refuses.
         #[cfg(feature = "tokio")]
         if !matches!(self, AnyBackend::Tokio(_)) {
-            // On a tokio worker this is `block_in_place`; on a current-thread runtime, refusal.
             return loopbridge_tokio::blocking_region(block)?;
         }
         block()
@@ -134,14 +161,24 @@ impl LoopBackend for AnyBackend {
             AnyBackend::Smol(ref b) => AnyTimer::Smol(b.timer_at(deadline)),
             #[cfg(feature = "async-std")]
             AnyBackend::AsyncStd(ref b) => AnyTimer::AsyncStd(b.timer_at(deadline)),
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            AnyBackend::Unavailable => no_backend(),
         }
     }
 }
 
 impl fmt::Debug for AnyBackend {
-    #[cfg_attr(not(any(feature = "tokio", feature = "smol", feature = "async-std")), allow(unused))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        dispatch!(self, b => fmt::Debug::fmt(b, f))
+        match *self {
+            #[cfg(feature = "tokio")]
+            AnyBackend::Tokio(ref b) => fmt::Debug::fmt(b, f),
+            #[cfg(feature = "smol")]
+            AnyBackend::Smol(ref b) => fmt::Debug::fmt(b, f),
+            #[cfg(feature = "async-std")]
+            AnyBackend::AsyncStd(ref b) => fmt::Debug::fmt(b, f),
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            AnyBackend::Unavailable => f.write_str("Unavailable"),
+        }
     }
 }
 
@@ -155,7 +192,7 @@ pub(crate) fn ambient() -> Option<AnyBackend> {
             #[cfg(feature = "smol")]
             BackendKind::Smol => SmolBackend::try_current().map(AnyBackend::Smol),
             #[cfg(feature = "async-std")]
-            BackendKind::AsyncStd => Some(AnyBackend::AsyncStd(AsyncStdBackend::new())),
+            BackendKind::AsyncStd => AsyncStdBackend::try_current().map(AnyBackend::AsyncStd),
             _ => None,
         };
         if found.is_some() {
@@ -243,20 +280,31 @@ pub(crate) enum OwnedRuntime {
     Tokio(TokioRuntime),
     #[cfg(feature = "smol")]
     Smol(SmolExecutor),
-    /// Nothing to stop (async-std's global runtime).
-    #[cfg_attr(not(feature = "async-std"), allow(dead_code))]
-    Shared,
+    #[cfg(feature = "async-std")]
+    AsyncStd(AsyncStdRunner),
 }
 
+#[cfg_attr(not(any(feature = "tokio", feature = "smol", feature = "async-std")), allow(unused))]
 impl OwnedRuntime {
-    #[cfg_attr(not(any(feature = "tokio", feature = "smol")), allow(unused_variables))]
-    pub(crate) fn shutdown(self, timeout: Duration) {
+    pub(crate) fn shutdown(self, timeout: Duration) -> ShutdownOutcome {
         match self {
             #[cfg(feature = "tokio")]
             OwnedRuntime::Tokio(runtime) => runtime.shutdown(timeout),
             #[cfg(feature = "smol")]
             OwnedRuntime::Smol(executor) => executor.shutdown(timeout),
-            OwnedRuntime::Shared => {}
+            #[cfg(feature = "async-std")]
+            OwnedRuntime::AsyncStd(runner) => runner.shutdown(timeout),
+        }
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        match *self {
+            #[cfg(feature = "tokio")]
+            OwnedRuntime::Tokio(ref runtime) => runtime.is_alive(),
+            #[cfg(feature = "smol")]
+            OwnedRuntime::Smol(ref executor) => executor.is_alive(),
+            #[cfg(feature = "async-std")]
+            OwnedRuntime::AsyncStd(ref runner) => runner.is_alive(),
         }
     }
 }
@@ -266,7 +314,7 @@ impl OwnedRuntime {
 /// # Errors
 ///
 /// The kind is not compiled in, or its threads cannot start.
-#[cfg_attr(not(any(feature = "tokio", feature = "smol")), allow(unused_variables))]
+#[cfg_attr(not(any(feature = "tokio", feature = "smol", feature = "async-std")), allow(unused))]
 pub(crate) fn start(
     kind: BackendKind,
     config: &RunnerConfig,
@@ -284,7 +332,8 @@ pub(crate) fn start(
         }
         #[cfg(feature = "async-std")]
         BackendKind::AsyncStd => {
-            Ok((AnyBackend::AsyncStd(AsyncStdBackend::new()), OwnedRuntime::Shared))
+            let runner = AsyncStdRunner::start(config)?;
+            Ok((AnyBackend::AsyncStd(runner.backend()), OwnedRuntime::AsyncStd(runner)))
         }
         other => Err(Error::not_compiled_in(other)),
     }
