@@ -1,8 +1,11 @@
 //! Support for the conformance suite: [`conformance!`] writes a test once and runs it on every
-//! compiled-in runtime flavour (the model is tokio's `rt_test!`).
+//! compiled-in runtime flavour (the model is tokio's `rt_test!`); [`runner_test!`] does the same
+//! for tests that drive a [`runner_for`] the flavour from sync code.
 //!
 //! The suite itself is the `conformance` integration test (`tests/conformance/`): one binary,
-//! one module per area.
+//! one module per area. Tests of process-wide state — the global runner's lifecycle
+//! (`global_lifecycle.rs`) and thread counts (`thread_count.rs`) — are binaries of their own,
+//! each with a single test, so that no test running beside them disturbs what they measure.
 
 use std::future::Future;
 use std::time::Duration;
@@ -55,14 +58,111 @@ pub fn kind_of(flavor: Flavor) -> BackendKind {
     }
 }
 
-/// Whether a task of this flavour runs on a worker that blocking can safely hand off.
+/// Whether a task of this flavour runs on a worker that blocking can safely hand off: a tokio
+/// multi-thread worker (`block_in_place`) or a worker of a multi-thread loopbridge smol
+/// executor (a replacement thread takes its duties). DESIGN.md §5.
 pub fn blocking_in_task_completes(flavor: Flavor) -> bool {
-    matches!(flavor, Flavor::TokioMultiThread)
+    matches!(flavor, Flavor::TokioMultiThread | Flavor::Smol)
+}
+
+/// The `thread_name` that [`runner_for`] gives a flavour's runner: every thread the runner
+/// starts is named from it.
+pub fn thread_name_for(flavor: Flavor) -> String {
+    format!("rt-{flavor:?}")
+}
+
+/// A fresh [`Runner`](loopbridge::Runner) of `flavor`, built through the public builder (the
+/// `conformance!` runtimes are built by the facade's test harness instead): tokio multi-thread
+/// and smol with 2 workers, tokio current-thread with 1, async-std on its global runtime; its
+/// threads are named [`thread_name_for`] `flavor`.
+///
+/// # Panics
+///
+/// If the flavour is unknown to the suite or its runner cannot start.
+#[track_caller]
+pub fn runner_for(flavor: Flavor) -> loopbridge::Runner {
+    let builder =
+        loopbridge::Runner::builder().backend(kind_of(flavor)).thread_name(thread_name_for(flavor));
+    let builder = match flavor {
+        Flavor::TokioMultiThread | Flavor::Smol => builder.worker_threads(2),
+        Flavor::TokioCurrentThread => builder.worker_threads(1),
+        // async-std runs every runner's tasks on its one global runtime: no worker count.
+        _ => builder,
+    };
+    match builder.build() {
+        Ok(runner) => runner,
+        Err(err) => panic!("cannot build a {flavor:?} runner: {err}"),
+    }
+}
+
+/// Writes one plain, synchronous `#[test]` per compiled-in flavour, in a module named after the
+/// test, for tests that drive a [`Runner`](loopbridge::Runner) from sync code (typically one
+/// made by [`runner_for`]):
+///
+/// ```text
+/// runner_test! {
+///     fn block_on_works(flavor) {
+///         let runner = loopbridge_tests::runner_for(flavor);
+///         assert_eq!(runner.block_on(async { 1 }), 1);
+///     }
+/// }
+/// ```
+///
+/// Unlike [`conformance!`], the body is not a task: it runs on a plain thread under
+/// [`with_watchdog`], with `flavor` (any name) bound to the flavour.
+#[macro_export]
+macro_rules! runner_test {
+    ($(#[$attr:meta])* fn $name:ident($flavor:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[cfg(feature = "tokio")]
+            #[test]
+            $(#[$attr])*
+            fn tokio_multi_thread() {
+                $crate::with_watchdog(|| {
+                    let $flavor = $crate::Flavor::TokioMultiThread;
+                    $body
+                });
+            }
+
+            #[cfg(feature = "tokio")]
+            #[test]
+            $(#[$attr])*
+            fn tokio_current_thread() {
+                $crate::with_watchdog(|| {
+                    let $flavor = $crate::Flavor::TokioCurrentThread;
+                    $body
+                });
+            }
+
+            #[cfg(feature = "smol")]
+            #[test]
+            $(#[$attr])*
+            fn smol() {
+                $crate::with_watchdog(|| {
+                    let $flavor = $crate::Flavor::Smol;
+                    $body
+                });
+            }
+
+            #[cfg(feature = "async-std")]
+            #[test]
+            $(#[$attr])*
+            fn async_std() {
+                $crate::with_watchdog(|| {
+                    let $flavor = $crate::Flavor::AsyncStd;
+                    $body
+                });
+            }
+        }
+    };
 }
 
 /// Writes one `#[test]` per compiled-in flavour, in a module named after the test:
 ///
-/// ```ignore
+/// ```text
 /// conformance! {
 ///     async fn spawn_and_await(flavor) {
 ///         assert_eq!(loopbridge::spawn(async { 1 }).await.unwrap(), 1);
@@ -112,6 +212,31 @@ macro_rules! conformance {
             }
         }
     };
+}
+
+/// Counts its drops in a shared counter: proves that many futures' destructors ran.
+#[derive(Debug)]
+pub struct DropCounter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl DropCounter {
+    /// A guard that adds one to `counter` when dropped.
+    pub fn new(counter: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        DropCounter(std::sync::Arc::clone(counter))
+    }
+}
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The text of a panic payload (`&str` or `String`), empty for any other payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    match payload.downcast_ref::<String>() {
+        Some(msg) => msg.clone(),
+        None => payload.downcast_ref::<&str>().map(|s| (*s).to_owned()).unwrap_or_default(),
+    }
 }
 
 /// Sets a flag when dropped: proves a future's destructor ran.

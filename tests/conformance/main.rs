@@ -16,9 +16,12 @@
 mod abort;
 mod auto_traits;
 mod block_on;
+mod contexts;
 mod detect;
 mod global;
 mod panics;
+mod runner;
 mod spawn;
+mod thread_bound;
 mod time;
 mod to_thread;

@@ -1,0 +1,83 @@
+//! No thread outlives its runner: creating and shutting down 100 runners of a flavour, each
+//! having run a task, a `to_thread` job and a timer, leaves the process with as many threads
+//! as before (counted in `/proc/self/task`, so on Linux only).
+//!
+//! Thread counts are process-wide, so this binary holds a single test, which checks the
+//! flavours one after another.
+
+// Built with no backend feature there is no flavour to check, and off Linux no `/proc`.
+#![cfg_attr(
+    any(
+        not(target_os = "linux"),
+        not(any(feature = "tokio", feature = "smol", feature = "async-std"))
+    ),
+    allow(unused_imports, dead_code)
+)]
+
+use std::time::{Duration, Instant};
+
+use loopbridge_tests::{Flavor, runner_for, with_watchdog};
+
+/// How long threads that were joined may take to disappear from `/proc` — and the bound on
+/// waiting for a leak to resolve itself before calling it a leak.
+const SETTLE: Duration = Duration::from_secs(5);
+
+fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task").expect("read /proc/self/task").count()
+}
+
+/// Waits until the thread count holds still for 200 ms (or `SETTLE` passes) and returns it.
+fn settled_thread_count() -> usize {
+    let start = Instant::now();
+    let mut last = thread_count();
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let now = thread_count();
+        if now == last || start.elapsed() > SETTLE {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// One runner's life: every kind of thread it can start, started, then a full shutdown.
+fn one_runner(flavor: Flavor) {
+    let runner = runner_for(flavor);
+    let out = runner.block_on(async {
+        let task = loopbridge::spawn(async { 1 });
+        let job = loopbridge::to_thread(|| 2);
+        loopbridge::sleep(Duration::from_millis(1)).await;
+        task.await.expect("the task") + job.await.expect("the job")
+    });
+    assert_eq!(out, 3);
+    let report = runner.shutdown(SETTLE);
+    assert!(report.completed_in_time(), "{flavor:?}: {report:?}");
+}
+
+fn no_thread_outlives_its_runner(flavor: Flavor) {
+    // Threads a backend starts once per process and keeps (async-io's reactor, async-std's
+    // executor) belong to the baseline, not to any runner.
+    one_runner(flavor);
+    let baseline = settled_thread_count();
+    for _ in 0..100 {
+        one_runner(flavor);
+    }
+    let start = Instant::now();
+    let mut now = thread_count();
+    while now != baseline && start.elapsed() < SETTLE {
+        std::thread::sleep(Duration::from_millis(20));
+        now = thread_count();
+    }
+    assert_eq!(
+        now, baseline,
+        "{flavor:?}: {baseline} threads before 100 runners, {now} after their shutdowns"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn runners_leave_no_thread_behind() {
+    for &flavor in Flavor::COMPILED_IN {
+        with_watchdog(move || no_thread_outlives_its_runner(flavor));
+    }
+}
