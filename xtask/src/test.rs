@@ -59,9 +59,9 @@ fn steps() -> Vec<Step> {
         .needing_cargo_hack(),
         Step::new(
             "conformance",
-            "conformance suite, all backends",
+            "conformance suite and lifecycle tests, all backends",
             vec![
-                cargo("test -p loopbridge-tests --test conformance"),
+                cargo("test -p loopbridge-tests --tests"),
                 // The application's choice through the environment (DESIGN.md §3, step 2).
                 cargo("test -p loopbridge-tests --test conformance global::")
                     .env("LOOPBRIDGE_BACKEND", "smol"),
@@ -72,11 +72,11 @@ fn steps() -> Vec<Step> {
         .counting_tests(),
         Step::new(
             "conformance-each",
-            "conformance suite, each backend alone",
+            "conformance suite and lifecycle tests, each backend alone",
             BACKENDS
                 .iter()
                 .map(|backend| {
-                    cargo("test -p loopbridge-tests --test conformance --no-default-features")
+                    cargo("test -p loopbridge-tests --tests --no-default-features")
                         .args(["--features", backend])
                 })
                 .collect(),
