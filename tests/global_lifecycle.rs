@@ -168,7 +168,65 @@ fn the_global_runner_starts_stops_and_restarts() {
         }
         assert!(loopbridge::shutdown_global(PATIENCE).completed_in_time());
         assert!(!loopbridge::global_is_running());
+
+        started_exactly_once_under_contention();
+        a_forked_child_gets_a_fresh_runner();
     });
+}
+
+/// Names (as `/proc` shows them, cut to 15 bytes) of this process's threads.
+#[cfg(target_os = "linux")]
+fn thread_names() -> Vec<String> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return Vec::new() };
+    tasks
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim_end().to_owned())
+        .collect()
+}
+
+/// Sixteen threads race to be the first user: one runner starts, not several. The runner is
+/// configured with two workers and a name of its own, on a backend whose worker threads are
+/// loopbridge's (not async-std, whose executor threads are its own), so they can be counted.
+fn started_exactly_once_under_contention() {
+    let kind = compiled_in().into_iter().find(|kind| *kind != BackendKind::AsyncStd);
+    let builder = loopbridge::Runner::builder().worker_threads(2).thread_name("racer");
+    let builder = match kind {
+        Some(kind) => builder.backend(kind),
+        None => builder,
+    };
+    loopbridge::configure_global(builder).unwrap();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(16));
+    let racers: Vec<_> = (0..16)
+        .map(|_| {
+            let barrier = std::sync::Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                loopbridge::block_on(async { loopbridge::current() })
+            })
+        })
+        .collect();
+    let seen: Vec<_> = racers.into_iter().map(|racer| racer.join().unwrap()).collect();
+    assert!(seen.iter().all(|k| *k == seen[0] && k.is_some()), "{seen:?}");
+    #[cfg(target_os = "linux")]
+    if kind.is_some() {
+        let ours = thread_names().into_iter().filter(|n| n.starts_with("racer-")).count();
+        assert_eq!(ours, 2, "one runner's two workers, not a set per racer");
+    }
+    assert!(loopbridge::shutdown_global(PATIENCE).completed_in_time());
+}
+
+/// A child process after `fork()` finds a runner whose threads exist only in its parent; its
+/// next use must start a fresh runner instead of waiting on threads that are not there.
+fn a_forked_child_gets_a_fresh_runner() {
+    loopbridge::block_on(async {});
+    assert!(loopbridge::global_is_running());
+    loopbridge::__private::pretend_global_runner_was_forked();
+    assert!(!loopbridge::global_is_running(), "an inherited runner is not this process's");
+    let out = loopbridge::block_on(async { loopbridge::spawn(async { "fresh" }).await.unwrap() });
+    assert_eq!(out, "fresh");
+    assert!(loopbridge::global_is_running());
+    // Last step on purpose: the abandoned runner's threads still run in this process.
+    assert!(loopbridge::shutdown_global(PATIENCE).completed_in_time());
 }
 
 /// Set only in the child process that the test below starts.

@@ -222,3 +222,13 @@ pub fn shutdown_global(timeout: Duration) -> ShutdownReport {
 pub fn global_is_running() -> bool {
     state().current().is_some_and(|runner| runner.is_running())
 }
+
+/// Makes the running global runner look as if a parent process had started it, which is the
+/// state a child finds after `fork()`. Only for tests: a real `fork()` needs `unsafe`, which
+/// every loopbridge crate forbids. The runner it abandons keeps its threads in this process.
+pub(crate) fn pretend_inherited_from_parent() {
+    let mut state = state();
+    if state.runner.is_some() {
+        state.pid = state.pid.wrapping_add(1);
+    }
+}

@@ -100,3 +100,9 @@ where
         }
     }
 }
+
+/// Makes the running global runner look inherited through `fork()` (see the facade's
+/// `global` module): the next use must abandon it and start a fresh one. For tests only.
+pub fn pretend_global_runner_was_forked() {
+    crate::global::pretend_inherited_from_parent();
+}
