@@ -194,7 +194,7 @@ fn started_exactly_once_under_contention() {
         Some(kind) => builder.backend(kind),
         None => builder,
     };
-    loopbridge::configure_global(builder).unwrap();
+    loopbridge::configure_global(builder).expect("the global runner was shut down just before");
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(16));
     let racers: Vec<_> = (0..16)
         .map(|_| {
