@@ -205,7 +205,8 @@ fn started_exactly_once_under_contention() {
             })
         })
         .collect();
-    let seen: Vec<_> = racers.into_iter().map(|racer| racer.join().unwrap()).collect();
+    let seen: Vec<_> =
+        racers.into_iter().map(|racer| racer.join().expect("a racer panicked")).collect();
     assert!(seen.iter().all(|k| *k == seen[0] && k.is_some()), "{seen:?}");
     #[cfg(target_os = "linux")]
     if kind.is_some() {
@@ -222,7 +223,9 @@ fn a_forked_child_gets_a_fresh_runner() {
     assert!(loopbridge::global_is_running());
     loopbridge::__private::pretend_global_runner_was_forked();
     assert!(!loopbridge::global_is_running(), "an inherited runner is not this process's");
-    let out = loopbridge::block_on(async { loopbridge::spawn(async { "fresh" }).await.unwrap() });
+    let out = loopbridge::block_on(async {
+        loopbridge::spawn(async { "fresh" }).await.expect("the fresh runner runs tasks")
+    });
     assert_eq!(out, "fresh");
     assert!(loopbridge::global_is_running());
     // Last step on purpose: the abandoned runner's threads still run in this process.
