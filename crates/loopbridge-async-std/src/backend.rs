@@ -160,14 +160,6 @@ pub fn check_blocking() -> Result<(), BlockOnError> {
     Ok(())
 }
 
-/// Runs `future` here, until `deadline` if there is one.
-fn wait<F: Future>(future: F, deadline: Option<Instant>) -> Result<F::Output, BlockOnError> {
-    match deadline {
-        None => Ok(async_std::task::block_on(future)),
-        Some(deadline) => park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
-    }
-}
-
 impl LoopBackend for AsyncStdBackend {
     type Timer = async_io::Timer;
 
@@ -228,8 +220,12 @@ impl LoopBackend for AsyncStdBackend {
         let _context = self.enter(ThreadRole::BlockOn);
         match self.lifecycle() {
             // A shutdown answers this caller even if its future could never finish.
-            Some(lifecycle) => wait(lifecycle.until_closed(future), deadline)?,
-            None => wait(future, deadline),
+            Some(lifecycle) => park::block_on_until(
+                lifecycle.until_closed(future),
+                deadline,
+                async_std::task::block_on,
+            )?,
+            None => park::block_on_until(future, deadline, async_std::task::block_on),
         }
     }
 

@@ -23,6 +23,8 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Instant;
 
+use crate::BlockOnError;
+
 struct Unparker(Thread);
 
 impl Wake for Unparker {
@@ -57,6 +59,38 @@ pub fn wait<F: Future>(future: F) -> F::Output {
 /// See the [module docs](self).
 pub fn wait_until<F: Future>(future: F, deadline: Instant) -> Option<F::Output> {
     poll_until(future, Some(deadline))
+}
+
+/// What every adapter's `block_on` does with an optional caller deadline: without one, run
+/// `future` with the runtime's own `native_block_on`; with one, wait with [`wait_until`] (the
+/// runtime's threads drive its IO and timers, this thread only waits on its own clock, so the
+/// deadline holds even when they are all busy).
+///
+/// # Errors
+///
+/// [`BlockOnError::is_timed_out`] when the deadline passed first; the future is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use loopbridge_core::park;
+///
+/// let quick = park::block_on_until(async { 1 }, None, park::wait);
+/// assert_eq!(quick.unwrap(), 1);
+/// let deadline = Some(Instant::now() + Duration::from_millis(1));
+/// let stuck = park::block_on_until(std::future::pending::<()>(), deadline, park::wait);
+/// assert!(stuck.unwrap_err().is_timed_out());
+/// ```
+pub fn block_on_until<F: Future>(
+    future: F,
+    deadline: Option<Instant>,
+    native_block_on: impl FnOnce(F) -> F::Output,
+) -> Result<F::Output, BlockOnError> {
+    match deadline {
+        None => Ok(native_block_on(future)),
+        Some(deadline) => wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
+    }
 }
 
 fn poll_until<F: Future>(future: F, deadline: Option<Instant>) -> Option<F::Output> {

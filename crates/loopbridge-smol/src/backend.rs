@@ -103,16 +103,6 @@ impl Drop for SmolEnterGuard {
     }
 }
 
-/// Runs `future` here, until `deadline` if there is one. async-io's reactor is driven by the
-/// workers (or async-io's own thread), so a waiting thread keeps its deadline even when they
-/// are all busy.
-fn wait<F: Future>(future: F, deadline: Option<Instant>) -> Result<F::Output, BlockOnError> {
-    match deadline {
-        None => Ok(async_io::block_on(future)),
-        Some(deadline) => park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
-    }
-}
-
 impl LoopBackend for SmolBackend {
     type Timer = async_io::Timer;
 
@@ -162,7 +152,11 @@ impl LoopBackend for SmolBackend {
             context::check_not_worker(None)?;
             let _context = self.enter(ThreadRole::BlockOn);
             // A shutdown answers this caller even if its future could never finish.
-            wait(self.shared.lifecycle.until_closed(future), deadline)?
+            park::block_on_until(
+                self.shared.lifecycle.until_closed(future),
+                deadline,
+                async_io::block_on,
+            )?
         })?
     }
 

@@ -134,15 +134,10 @@ impl TokioBackend {
         future: F,
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
-        match deadline {
-            None => Ok(self.handle.block_on(future)),
-            Some(deadline) => {
-                // The runtime's own threads drive its IO and timers; this thread only waits,
-                // so its deadline holds even if they are all busy.
-                let _runtime = self.handle.enter();
-                park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out)
-            }
-        }
+        // Entered for the deadline case, where this thread polls the future itself; harmless
+        // around `Handle::block_on`, which enters the runtime anyway.
+        let _runtime = self.handle.enter();
+        park::block_on_until(future, deadline, |future| self.handle.block_on(future))
     }
 }
 
