@@ -12,9 +12,12 @@
 //! 3. [`shutdown_global`] takes the runner out, bumps the generation (invalidating every
 //!    cache), and shuts it down; the next use starts a fresh one, and the configuration
 //!    functions work again in between.
-//! 4. A child process after `fork()` has none of the runner's threads: each use compares the
-//!    process id with the one that started the runner and, in a child, abandons the inherited
-//!    runner (it cannot be shut down: its threads do not exist) and starts a fresh one.
+//! 4. A child process after `fork()` has none of the runner's threads. A `pthread_atfork`
+//!    handler (through the `forkguard` crate) counts forks, so each use notices a fork with one
+//!    atomic load; in a child it abandons the inherited runner (it cannot be shut down: its
+//!    threads do not exist) and starts a fresh one. (A fork while another thread holds the
+//!    state's lock — a few instructions at a runner's start or stop — leaves that lock held in
+//!    the child, as with any mutex.)
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,20 +31,27 @@ use crate::{Runner, RunnerBuilder, ShutdownReport, config};
 
 struct State {
     runner: Option<Arc<Runner>>,
-    /// The process that started `runner`.
-    pid: u32,
+    /// Made when `runner` started: says whether this process is a fork of the one that did.
+    fork_guard: Option<forkguard::Guard>,
+    /// Set by the test hook that simulates a fork (a real one needs `unsafe`).
+    pretend_forked: bool,
     builder: Option<RunnerBuilder>,
     explicit: Option<BackendKind>,
 }
 
-static STATE: Mutex<State> =
-    Mutex::new(State { runner: None, pid: 0, builder: None, explicit: None });
+static STATE: Mutex<State> = Mutex::new(State {
+    runner: None,
+    fork_guard: None,
+    pretend_forked: false,
+    builder: None,
+    explicit: None,
+});
 
 /// Bumped whenever the global runner is replaced; thread caches of older generations are stale.
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
-    static CACHE: RefCell<Option<(u64, u32, AnyBackend)>> = const { RefCell::new(None) };
+    static CACHE: RefCell<Option<(u64, forkguard::Guard, AnyBackend)>> = const { RefCell::new(None) };
 }
 
 fn state() -> MutexGuard<'static, State> {
@@ -51,7 +61,8 @@ fn state() -> MutexGuard<'static, State> {
 impl State {
     /// The running global runner of this process, abandoning one inherited through `fork()`.
     fn current(&mut self) -> Option<&Arc<Runner>> {
-        if self.runner.is_some() && self.pid != std::process::id() {
+        let forked = self.fork_guard.as_mut().is_some_and(forkguard::Guard::detected_fork);
+        if self.runner.is_some() && (forked || std::mem::take(&mut self.pretend_forked)) {
             // A forked child: the runner's threads exist only in the parent. Joining or
             // stopping them here would hang, so the runner is leaked on purpose.
             std::mem::forget(self.runner.take());
@@ -68,24 +79,22 @@ impl State {
 /// If no backend is compiled in, `LOOPBRIDGE_BACKEND` is invalid, or the runner cannot start.
 #[track_caller]
 pub(crate) fn with_backend<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
-    let pid = std::process::id();
-    let cached = CACHE.try_with(|cache| match &*cache.borrow() {
-        Some((generation, cached_pid, backend))
-            if *generation == GENERATION.load(Ordering::Acquire) && *cached_pid == pid =>
-        {
-            Some(backend.clone())
-        }
-        _ => None,
+    let cached = CACHE.try_with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let (generation, fork_guard, backend) = cache.as_mut()?;
+        let fresh =
+            *generation == GENERATION.load(Ordering::Acquire) && !fork_guard.detected_fork();
+        fresh.then(|| backend.clone())
     });
     let backend = match cached {
         Ok(Some(backend)) => backend,
-        _ => start_or_get(pid),
+        _ => start_or_get(),
     };
     f(&backend)
 }
 
 #[track_caller]
-fn start_or_get(pid: u32) -> AnyBackend {
+fn start_or_get() -> AnyBackend {
     let mut state = state();
     let generation = GENERATION.load(Ordering::Acquire);
     let backend = match state.current() {
@@ -101,12 +110,13 @@ fn start_or_get(pid: u32) -> AnyBackend {
             };
             let backend = runner.bridge().backend().clone();
             state.runner = Some(Arc::new(runner));
-            state.pid = pid;
+            state.fork_guard = Some(forkguard::new());
             backend
         }
     };
     let generation = GENERATION.load(Ordering::Acquire).max(generation);
-    let _ = CACHE.try_with(|cache| *cache.borrow_mut() = Some((generation, pid, backend.clone())));
+    let entry = (generation, forkguard::new(), backend.clone());
+    let _ = CACHE.try_with(|cache| *cache.borrow_mut() = Some(entry));
     backend
 }
 
@@ -227,8 +237,5 @@ pub fn global_is_running() -> bool {
 /// state a child finds after `fork()`. Only for tests: a real `fork()` needs `unsafe`, which
 /// every loopbridge crate forbids. The runner it abandons keeps its threads in this process.
 pub(crate) fn pretend_inherited_from_parent() {
-    let mut state = state();
-    if state.runner.is_some() {
-        state.pid = state.pid.wrapping_add(1);
-    }
+    state().pretend_forked = true;
 }
