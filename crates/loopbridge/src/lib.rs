@@ -90,6 +90,10 @@ pub use functions::{
 };
 pub use global::{configure_global, global_is_running, set_default_backend, shutdown_global};
 pub use loopbridge_core::{BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle};
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use loopbridge_macros::{blocking, test};
 pub use runner::{Runner, RunnerBuilder, ShutdownReport};
+pub use select::Flavor;
 pub use thread_bound::ThreadBound;
 pub use time::{Sleep, Timeout, YieldNow};

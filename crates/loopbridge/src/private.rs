@@ -6,14 +6,27 @@
 
 use std::future::Future;
 use std::panic;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use loopbridge_core::LoopBackend;
 
 use crate::Bridge;
-pub use crate::select::Flavor;
 use crate::select::{self, OwnedRuntime};
 use loopbridge_core::park;
+
+// What the expansions of `#[loopbridge::blocking]` and `#[loopbridge::test]` name. They reach
+// everything through this module, so it alone decides what they call.
+pub use crate::__loopbridge_if_async_std as if_async_std;
+pub use crate::__loopbridge_if_smol as if_smol;
+pub use crate::__loopbridge_if_tokio as if_tokio;
+pub use crate::block_on;
+pub use crate::select::Flavor;
+pub use std::process::Termination;
+pub use std::time::Duration;
+
+/// The watchdog of a `#[loopbridge::test]` without `timeout = "..."`: long enough for any
+/// honest test on a loaded CI machine, short enough that a hang fails the run in a minute.
+pub const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A fresh runtime of one flavour, for one test.
 #[derive(Debug)]
@@ -67,22 +80,29 @@ impl std::fmt::Debug for OwnedRuntime {
     }
 }
 
-/// Runs `body` as a task on a fresh runtime of `flavor` and waits for it from the calling
-/// thread with a watchdog: a body still running after `timeout` fails the test instead of
-/// hanging it. A panic in the body is re-raised here unchanged, so `#[should_panic]` works.
+/// Runs the body that `make` builds for `flavor` as a task on a fresh runtime of that flavour
+/// and waits for it from the calling thread with a watchdog: a body still running after
+/// `timeout` fails the test instead of hanging it. Returns the body's output (a test may
+/// return a `Result`). A panic in the body is re-raised here unchanged, so `#[should_panic]`
+/// works. What `#[loopbridge::test]` expands to, once per flavour.
 ///
 /// # Panics
 ///
 /// If the body panics, is cancelled, or outlives `timeout`.
 #[track_caller]
-pub fn run_test<F>(flavor: Flavor, timeout: Duration, body: F)
+pub fn run_test<M, F>(flavor: Flavor, timeout: Duration, make: M) -> F::Output
 where
-    F: Future<Output = ()> + Send + 'static,
+    M: FnOnce(Flavor) -> F,
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
 {
     let runtime = TestRuntime::start(flavor);
-    let handle = runtime.bridge.backend().spawn(body);
+    let handle = runtime.bridge.backend().spawn(make(flavor));
     match park::wait_until(handle, Instant::now() + timeout) {
-        Some(Ok(())) => drop(runtime),
+        Some(Ok(output)) => {
+            drop(runtime);
+            output
+        }
         Some(Err(err)) => {
             drop(runtime);
             match err.try_into_panic() {

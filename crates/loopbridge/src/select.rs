@@ -246,7 +246,20 @@ pub(crate) fn in_async_context() -> bool {
     false
 }
 
-/// The runtime flavours loopbridge can start; what `#[loopbridge::test]` iterates over.
+/// A runtime flavour loopbridge can start: what `#[loopbridge::test]` runs each test on, and
+/// what a test function may take as its one argument to know where it runs.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge::{BackendKind, Flavor};
+///
+/// // The flavours of this build: tokio's two with the default features.
+/// for flavor in Flavor::COMPILED_IN {
+///     assert!(BackendKind::ALL.contains(&flavor.kind()));
+/// }
+/// assert_eq!(Flavor::TokioCurrentThread.kind(), BackendKind::Tokio);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Flavor {
@@ -272,6 +285,76 @@ impl Flavor {
         #[cfg(feature = "async-std")]
         Flavor::AsyncStd,
     ];
+
+    /// The backend the flavour runs on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge::{BackendKind, Flavor};
+    ///
+    /// assert_eq!(Flavor::TokioMultiThread.kind(), BackendKind::Tokio);
+    /// assert_eq!(Flavor::Smol.kind(), BackendKind::Smol);
+    /// ```
+    pub fn kind(self) -> BackendKind {
+        match self {
+            Flavor::TokioMultiThread | Flavor::TokioCurrentThread => BackendKind::Tokio,
+            Flavor::Smol => BackendKind::Smol,
+            Flavor::AsyncStd => BackendKind::AsyncStd,
+        }
+    }
+}
+
+// The gates of `#[loopbridge::test]`: each expands to its input when its backend is compiled
+// in and to nothing otherwise, so the facade's features decide which flavours' tests exist,
+// never `#[cfg]`s evaluated in the user's crate. Reached as `__private::if_tokio!` & co.
+
+/// Keeps its input: the tokio backend is compiled in.
+#[cfg(feature = "tokio")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __loopbridge_if_tokio {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Drops its input: the tokio backend is not compiled in.
+#[cfg(not(feature = "tokio"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __loopbridge_if_tokio {
+    ($($item:tt)*) => {};
+}
+
+/// Keeps its input: the smol backend is compiled in.
+#[cfg(feature = "smol")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __loopbridge_if_smol {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Drops its input: the smol backend is not compiled in.
+#[cfg(not(feature = "smol"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __loopbridge_if_smol {
+    ($($item:tt)*) => {};
+}
+
+/// Keeps its input: the async-std backend is compiled in.
+#[cfg(feature = "async-std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __loopbridge_if_async_std {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Drops its input: the async-std backend is not compiled in.
+#[cfg(not(feature = "async-std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __loopbridge_if_async_std {
+    ($($item:tt)*) => {};
 }
 
 /// A runtime loopbridge started and must stop.
