@@ -1,30 +1,21 @@
-//! Support for the conformance suite: [`conformance!`] writes a test once and runs it on every
-//! compiled-in runtime flavour (the model is tokio's `rt_test!`); [`runner_test!`] does the same
-//! for tests that drive a [`runner_for`] the flavour from sync code.
+//! Support for the conformance suite. Its async tests are written with `#[loopbridge::test]`
+//! (one `#[test]` per compiled-in runtime flavour, each on a fresh runtime, under a watchdog);
+//! [`runner_test!`] does the same for tests that drive a [`runner_for`] the flavour from sync
+//! code, on a plain thread.
 //!
 //! The suite itself is the `conformance` integration test (`tests/conformance/`): one binary,
 //! one module per area. Tests of process-wide state — the global runner's lifecycle
 //! (`global_lifecycle.rs`) and thread counts (`thread_count.rs`) — are binaries of their own,
 //! each with a single test, so that no test running beside them disturbs what they measure.
+//! The attributes' compile errors are checked by the `ui` test (trybuild, `ui/`).
 
-use std::future::Future;
 use std::time::Duration;
 
-pub use loopbridge::__private::Flavor;
-use loopbridge::BackendKind;
+pub use loopbridge::Flavor;
 
-/// How long one test body may run before its watchdog fails it.
+/// How long one [`runner_test!`] or [`with_watchdog`] body may run before its watchdog fails
+/// it (`#[loopbridge::test]` has a watchdog of its own).
 pub const WATCHDOG: Duration = Duration::from_secs(30);
-
-/// Runs the body made by `make` as a task on a fresh runtime of `flavor`, with the watchdog.
-#[track_caller]
-pub fn run<F, Fut>(flavor: Flavor, make: F)
-where
-    F: FnOnce(Flavor) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    loopbridge::__private::run_test(flavor, WATCHDOG, make(flavor));
-}
 
 /// Runs a plain (not per-flavour) test body on a thread of its own and fails the test if it has
 /// not finished within [`WATCHDOG`]; a panic in the body is re-raised unchanged.
@@ -48,16 +39,6 @@ pub fn with_watchdog<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'stati
     }
 }
 
-/// The backend a flavour runs on.
-pub fn kind_of(flavor: Flavor) -> BackendKind {
-    match flavor {
-        Flavor::TokioMultiThread | Flavor::TokioCurrentThread => BackendKind::Tokio,
-        Flavor::Smol => BackendKind::Smol,
-        Flavor::AsyncStd => BackendKind::AsyncStd,
-        other => panic!("the suite does not know the flavour {other:?} yet"),
-    }
-}
-
 /// Whether a task of this flavour runs on a worker that blocking can safely hand off: a tokio
 /// multi-thread worker (`block_in_place`) or a worker of a multi-thread loopbridge smol
 /// executor (a replacement thread takes its duties). DESIGN.md §5.
@@ -72,9 +53,9 @@ pub fn thread_name_for(flavor: Flavor) -> String {
 }
 
 /// A fresh [`Runner`](loopbridge::Runner) of `flavor`, built through the public builder (the
-/// `conformance!` runtimes are built by the facade's test harness instead): tokio multi-thread
-/// and smol with 2 workers, tokio current-thread with 1, async-std on its global runtime; its
-/// threads are named [`thread_name_for`] `flavor`.
+/// runtimes of `#[loopbridge::test]` are built by the facade's test harness instead): tokio
+/// multi-thread and smol with 2 workers, tokio current-thread with 1, async-std on its global
+/// runtime; its threads are named [`thread_name_for`] `flavor`.
 ///
 /// # Panics
 ///
@@ -82,7 +63,7 @@ pub fn thread_name_for(flavor: Flavor) -> String {
 #[track_caller]
 pub fn runner_for(flavor: Flavor) -> loopbridge::Runner {
     let builder =
-        loopbridge::Runner::builder().backend(kind_of(flavor)).thread_name(thread_name_for(flavor));
+        loopbridge::Runner::builder().backend(flavor.kind()).thread_name(thread_name_for(flavor));
     let builder = match flavor {
         Flavor::TokioMultiThread | Flavor::Smol => builder.worker_threads(2),
         Flavor::TokioCurrentThread => builder.worker_threads(1),
@@ -108,8 +89,10 @@ pub fn runner_for(flavor: Flavor) -> loopbridge::Runner {
 /// }
 /// ```
 ///
-/// Unlike [`conformance!`], the body is not a task: it runs on a plain thread under
-/// [`with_watchdog`], with `flavor` (any name) bound to the flavour.
+/// Unlike a `#[loopbridge::test]`, the body is not a task: it runs on a plain thread under
+/// [`with_watchdog`], with `flavor` (any name) bound to the flavour. That is why these tests
+/// keep a macro of their own: blocking on a runner from inside a task is refused on some
+/// flavours (DESIGN.md §5), and `#[loopbridge::test]` only takes an `async fn`.
 #[macro_export]
 macro_rules! runner_test {
     ($(#[$attr:meta])* fn $name:ident($flavor:ident) $body:block) => {
@@ -155,60 +138,6 @@ macro_rules! runner_test {
                     let $flavor = $crate::Flavor::AsyncStd;
                     $body
                 });
-            }
-        }
-    };
-}
-
-/// Writes one `#[test]` per compiled-in flavour, in a module named after the test:
-///
-/// ```text
-/// conformance! {
-///     async fn spawn_and_await(flavor) {
-///         assert_eq!(loopbridge::spawn(async { 1 }).await.unwrap(), 1);
-///     }
-/// }
-/// ```
-///
-/// generates `spawn_and_await::tokio_multi_thread`, `::tokio_current_thread`, `::smol` and
-/// `::async_std`. The body runs as a task on a fresh runtime of that flavour; `flavor` (any
-/// name) is bound to the flavour. Attributes such as `#[should_panic]` are copied to each test.
-#[macro_export]
-macro_rules! conformance {
-    ($(#[$attr:meta])* async fn $name:ident() $body:block) => {
-        $crate::conformance! { $(#[$attr])* async fn $name(_flavor) $body }
-    };
-    ($(#[$attr:meta])* async fn $name:ident($flavor:ident) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[cfg(feature = "tokio")]
-            #[test]
-            $(#[$attr])*
-            fn tokio_multi_thread() {
-                $crate::run($crate::Flavor::TokioMultiThread, |$flavor| async move $body);
-            }
-
-            #[cfg(feature = "tokio")]
-            #[test]
-            $(#[$attr])*
-            fn tokio_current_thread() {
-                $crate::run($crate::Flavor::TokioCurrentThread, |$flavor| async move $body);
-            }
-
-            #[cfg(feature = "smol")]
-            #[test]
-            $(#[$attr])*
-            fn smol() {
-                $crate::run($crate::Flavor::Smol, |$flavor| async move $body);
-            }
-
-            #[cfg(feature = "async-std")]
-            #[test]
-            $(#[$attr])*
-            fn async_std() {
-                $crate::run($crate::Flavor::AsyncStd, |$flavor| async move $body);
             }
         }
     };

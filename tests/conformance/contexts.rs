@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use loopbridge::{BackendKind, Runner};
 use loopbridge_tests::{
-    blocking_in_task_completes, kind_of, panic_message, runner_for, runner_test, with_watchdog,
+    blocking_in_task_completes, panic_message, runner_for, runner_test, with_watchdog,
 };
 
 /// Bound on each wait inside the nested-blocking scenario: a lost handoff fails here, with a
@@ -87,7 +87,7 @@ async fn every_worker_blocks_at_once(tasks: usize) {
 runner_test! {
     fn from_a_plain_thread_block_on_works(flavor) {
         let runner = runner_for(flavor);
-        let kind = kind_of(flavor);
+        let kind = flavor.kind();
         let out = runner.try_block_on(async {
             loopbridge::sleep(Duration::from_millis(1)).await;
             let spawned = loopbridge::spawn(async { loopbridge::current() });
@@ -104,7 +104,7 @@ runner_test! {
     fn from_a_to_thread_thread_block_on_works(flavor) {
         // Also on the single-thread flavours: the job's thread is not the executor's.
         let runner = runner_for(flavor);
-        let kind = kind_of(flavor);
+        let kind = flavor.kind();
         let out = runner.block_on(runner.to_thread(move || {
             assert!(!loopbridge::in_async_context());
             let inner = loopbridge::try_block_on(async {

@@ -1,10 +1,11 @@
 //! The conformance suite: loopbridge's semantics, written once, run on every runtime flavour.
 //!
-//! Each `conformance!` test expands to one `#[test]` per compiled-in flavour
+//! Each `#[loopbridge::test]` expands to one `#[test]` per compiled-in flavour
 //! (`tokio_multi_thread`, `tokio_current_thread`, `smol`, `async_std`), each on a fresh runtime
-//! and under a watchdog, so a hang fails instead of stalling the run. This suite is the
-//! executable specification of DESIGN.md §4–§5: where the docs and the suite disagree, the
-//! suite wins.
+//! and under a watchdog, so a hang fails instead of stalling the run. Tests that drive a runner
+//! from sync code use the suite's `runner_test!`, which does the same on a plain thread. This
+//! suite is the executable specification of DESIGN.md §4–§5: where the docs and the suite
+//! disagree, the suite wins.
 
 // Built with no backend feature (the clippy powerset does that), every test expands to nothing
 // and the imports its modules share go unused; there is simply nothing to run.
@@ -19,6 +20,7 @@ mod block_on;
 mod contexts;
 mod detect;
 mod global;
+mod macros;
 mod panics;
 mod runner;
 mod spawn;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use loopbridge::{BlockOnError, JoinError, Runner};
 use loopbridge_tests::{
-    DropCounter, DropFlag, Flavor, kind_of, panic_message, runner_for, runner_test, thread_name_for,
+    DropCounter, DropFlag, Flavor, panic_message, runner_for, runner_test, thread_name_for,
 };
 
 /// Allowance on top of a timeout for thread scheduling on a loaded 2-CPU machine: a bound
@@ -200,7 +200,7 @@ runner_test! {
 runner_test! {
     fn sixteen_threads_block_on_concurrently_without_mix_ups(flavor) {
         let runner = runner_for(flavor);
-        let kind = kind_of(flavor);
+        let kind = flavor.kind();
         let threads: Vec<_> = (0..16_u64)
             .map(|t| {
                 let bridge = runner.bridge();
