@@ -78,16 +78,19 @@ impl Args {
             Some((_, lit)) => (lit.value(), Some(lit)),
             None => (DEFAULT_SUFFIX.to_owned(), None),
         };
+        if suffix.is_empty() {
+            return Err(syn::Error::new_spanned(
+                lit,
+                "an empty suffix would give the twin the async fn's own name",
+            ));
+        }
         let joined = format!("{}{suffix}", original.unraw());
         match syn::parse_str::<Ident>(&joined) {
             // Spanned at the original's name: a clash with another item points there.
-            Ok(ident) if !suffix.is_empty() => Ok(Ident::new(&ident.to_string(), original.span())),
-            _ => Err(syn::Error::new_spanned(
+            Ok(ident) => Ok(Ident::new(&ident.to_string(), original.span())),
+            Err(_) => Err(syn::Error::new_spanned(
                 lit,
-                format!(
-                    "the suffix must make the async fn's name into another Rust identifier; \
-                     `{joined}` is not one"
-                ),
+                format!("the twin's name must be a Rust identifier; `{joined}` is not one"),
             )),
         }
     }
@@ -141,9 +144,10 @@ impl Target {
             Ok(Item::Impl(block)) => Ok(Target::Impl(block)),
             Ok(Item::Trait(tr)) => Err(syn::Error::new_spanned(
                 &tr.ident,
-                "`#[loopbridge::blocking]` cannot go on a trait definition: its methods have no \
-                 body for a twin to call. Put it on the `impl` block instead: \
-                 `#[loopbridge::blocking] impl Trait for Type` adds the twins to `Type`",
+                "`#[loopbridge::blocking]` cannot go on a trait definition: a trait's methods \
+                 may have no body to call, and a provided twin could be overridden. Put it on \
+                 the `impl` block instead: `#[loopbridge::blocking] impl Trait for Type` adds \
+                 the twins to `Type`",
             )),
             // A method declaration inside a trait: `async fn get(&self);`.
             _ => match syn::parse2::<TraitItemFn>(item) {

@@ -2,7 +2,8 @@
 
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
-use syn::{LitStr, Path};
+use syn::punctuated::Punctuated;
+use syn::{Ident, LitStr, Path, Token};
 
 use crate::options;
 
@@ -96,21 +97,26 @@ impl Args {
                 })?);
             } else if meta.path.is_ident("backends") {
                 options::once(&args.flavors, &meta)?;
+                let list;
+                syn::parenthesized!(list in meta.input);
+                let names = Punctuated::<Ident, Token![,]>::parse_terminated(&list)?;
                 let mut flavors = Vec::new();
-                meta.parse_nested_meta(|backend| {
-                    let name = backend.path.get_ident().map(ToString::to_string);
-                    let Some(named) = name.as_deref().and_then(Flavor::named) else {
-                        return Err(backend.error(
+                for name in &names {
+                    let Some(named) = Flavor::named(&name.to_string()) else {
+                        return Err(syn::Error::new_spanned(
+                            name,
                             "unknown backend; the backends are `tokio`, `smol` and `async_std`, \
                              and the flavours `tokio_multi_thread` and `tokio_current_thread`",
                         ));
                     };
                     if named.iter().any(|flavor| flavors.contains(flavor)) {
-                        return Err(backend.error("this backend is already listed"));
+                        return Err(syn::Error::new_spanned(
+                            name,
+                            "this backend is already listed",
+                        ));
                     }
                     flavors.extend_from_slice(named);
-                    Ok(())
-                })?;
+                }
                 if flavors.is_empty() {
                     return Err(meta.error(
                         "`backends()` names no backend: list some, such as `backends(tokio, smol)`, \
