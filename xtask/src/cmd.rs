@@ -108,6 +108,11 @@ impl Cmd {
         CmdError { command: self.display(), kind }
     }
 
+    /// The error of a command that ran, but whose output failed a check: `why` says how.
+    pub(crate) fn failed_check(&self, why: String) -> CmdError {
+        self.error(CmdErrorKind::Check(why))
+    }
+
     /// Runs the command with inherited stdio, after echoing it; returns how long it took.
     pub(crate) fn run(&self) -> Result<Duration, CmdError> {
         self.echo();
@@ -219,6 +224,7 @@ enum CmdErrorKind {
     Spawn(io::Error),
     Io(io::Error),
     Status(ExitStatus),
+    Check(String),
 }
 
 impl fmt::Display for CmdError {
@@ -230,6 +236,7 @@ impl fmt::Display for CmdError {
                 Some(code) => write!(f, "`{}` exited with status {code}", self.command),
                 None => write!(f, "`{}` was terminated ({status})", self.command),
             },
+            CmdErrorKind::Check(why) => write!(f, "`{}` ran, but {why}", self.command),
         }
     }
 }
@@ -238,7 +245,7 @@ impl Error for CmdError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match &self.kind {
             CmdErrorKind::Spawn(e) | CmdErrorKind::Io(e) => Some(e),
-            CmdErrorKind::Status(_) => None,
+            CmdErrorKind::Status(_) | CmdErrorKind::Check(_) => None,
         }
     }
 }

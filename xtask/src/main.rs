@@ -5,6 +5,7 @@
 //! [`cmd`] holds the shared helpers for running external programs.
 
 mod cmd;
+mod listing;
 mod test;
 
 use std::env;

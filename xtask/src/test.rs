@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::Result;
 use crate::cmd::{Cmd, CmdError, format_duration};
+use crate::listing::ListCheck;
 
 /// One step of the matrix: a short name for `--skip`/`--only`, a title for the output, and the
 /// commands it runs, in order.
@@ -16,6 +17,8 @@ struct Step {
     name: &'static str,
     title: &'static str,
     commands: Vec<Cmd>,
+    /// Test listings to check after the commands.
+    listings: Vec<ListCheck>,
     /// Whether the commands are `cargo test` runs whose results are counted.
     counts_tests: bool,
     /// Whether `cargo hack` must be installed first.
@@ -24,7 +27,19 @@ struct Step {
 
 impl Step {
     fn new(name: &'static str, title: &'static str, commands: Vec<Cmd>) -> Self {
-        Self { name, title, commands, counts_tests: false, needs_cargo_hack: false }
+        Self {
+            name,
+            title,
+            commands,
+            listings: Vec::new(),
+            counts_tests: false,
+            needs_cargo_hack: false,
+        }
+    }
+
+    fn checking_listings(mut self, listings: Vec<ListCheck>) -> Self {
+        self.listings = listings;
+        self
     }
 
     fn counting_tests(mut self) -> Self {
@@ -43,6 +58,15 @@ const BACKENDS: [&str; 3] = ["tokio", "smol", "async-std"];
 
 fn cargo(args: &str) -> Cmd {
     Cmd::cargo().split_args(args)
+}
+
+/// The test names `#[loopbridge::test]` writes, in the order of the backends above.
+pub(crate) const FLAVOURS: [&str; 4] =
+    ["tokio_multi_thread", "tokio_current_thread", "smol", "async_std"];
+
+/// Lists the tests of the library-author example (`tinykv`) built with `features`.
+fn list_tinykv(features: &str, flavours: &'static [&'static str]) -> ListCheck {
+    ListCheck::new("tinykv", "api", "examples/library_author/tests/api.rs", features, flavours)
 }
 
 /// The CI matrix, in the order it runs.
@@ -82,6 +106,22 @@ fn steps() -> Vec<Step> {
                 .collect(),
         )
         .counting_tests(),
+        Step::new(
+            "macros",
+            "trybuild and the example's test lists",
+            vec![
+                cargo("test -p loopbridge-tests --test ui"),
+                cargo("test -p loopbridge-macros --test renamed"),
+                cargo("test -p tinykv --all-features --tests"),
+            ],
+        )
+        .counting_tests()
+        .checking_listings(vec![
+            list_tinykv("--all-features", &FLAVOURS),
+            list_tinykv("--no-default-features --features tokio", &FLAVOURS[..2]),
+            list_tinykv("--no-default-features --features smol", &FLAVOURS[2..3]),
+            list_tinykv("--no-default-features --features async-std", &FLAVOURS[3..]),
+        ]),
         Step::new(
             "no-backend",
             "facade without a backend",
@@ -142,6 +182,9 @@ pub(crate) fn print_help() {
         }
         for cmd in &step.commands {
             println!("        $ {}", cmd.display());
+        }
+        for listing in &step.listings {
+            println!("        $ {}", listing.display());
         }
     }
     println!();
@@ -386,7 +429,7 @@ fn run_step(step: &Step, counts: &mut TestCounts) -> std::result::Result<(), Cmd
     if step.needs_cargo_hack {
         ensure_cargo_hack()?;
     }
-    let several = step.commands.len() > 1;
+    let several = step.commands.len() + step.listings.len() > 1;
     for cmd in &step.commands {
         let elapsed = if step.counts_tests {
             cmd.run_streaming(|line| {
@@ -400,6 +443,10 @@ fn run_step(step: &Step, counts: &mut TestCounts) -> std::result::Result<(), Cmd
         if several {
             println!("--> ok in {}: {}", format_duration(elapsed), cmd.display());
         }
+    }
+    for listing in &step.listings {
+        let elapsed = listing.run()?;
+        println!("--> ok in {}: {}", format_duration(elapsed), listing.display());
     }
     Ok(())
 }
@@ -523,6 +570,7 @@ mod tests {
                 "clippy",
                 "conformance",
                 "conformance-each",
+                "macros",
                 "no-backend",
                 "unit",
                 "doc-tests",
