@@ -142,7 +142,8 @@ pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// keeps the `async fn` and adds a module of the same name with the tests
 /// `spawned_tasks_run::tokio_multi_thread`, `::tokio_current_thread` (with the `tokio` feature),
-/// `::smol` (with `smol`) and `::async_std` (with `async-std`). Which backends exist is decided
+/// `::smol` (with `smol`) and `::async_std` (with `async-std`); like a `#[test]`, both exist in
+/// test builds only. Which backends exist is decided
 /// by loopbridge's cargo features, not by your crate's: a library that forwards its `smol`
 /// feature to `loopbridge/smol` gets the `smol` tests exactly when it is built with it.
 ///

@@ -36,11 +36,38 @@
 //! | `tokio` | yes | the tokio backend |
 //! | `smol` | no | loopbridge's own async-executor + async-io + blocking (the crates of smol) |
 //! | `async-std` | no | async-std — legacy: discontinued upstream, RUSTSEC-2025-0052 |
-//! | `macros` | yes | the `#[loopbridge::blocking]` and `#[loopbridge::test]` attributes (coming) |
+//! | `macros` | yes | the `#[loopbridge::blocking]` and `#[loopbridge::test]` attributes |
 //!
 //! A library should depend on `loopbridge` with `default-features = false` and forward the
 //! backend features to its users. With no backend at all the crate still compiles, and the
 //! first operation panics with a message naming the features to enable.
+//!
+//! # For library authors
+//!
+//! Write the library once, as async code over loopbridge, and let the application pick the
+//! runtime through your features (`tokio = ["loopbridge/tokio"]` and so on). Two attributes
+//! help: `#[loopbridge::blocking]` gives an `async fn` (or every `async fn` of an `impl`
+//! block) a blocking twin, `NAME_blocking`, for sync callers; `#[loopbridge::test]` runs an
+//! async test on every backend flavour your features compile in.
+//!
+//! ```
+//! # #[cfg(feature = "macros")]
+//! # mod example {
+//! /// Fetches a greeting for `name`.
+//! #[loopbridge::blocking]
+//! pub async fn greet(name: &str) -> String {
+//!     loopbridge::yield_now().await;
+//!     format!("hello, {name}")
+//! }
+//!
+//! #[loopbridge::test]
+//! async fn greets() {
+//!     assert_eq!(greet("you").await, "hello, you");
+//! }
+//! # }
+//! # #[cfg(feature = "macros")]
+//! assert_eq!(example::greet_blocking("sync code"), "hello, sync code");
+//! ```
 //!
 //! # Semantics, identical on every backend
 //!

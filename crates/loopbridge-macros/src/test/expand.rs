@@ -2,8 +2,8 @@
 //! `#[test]` per flavour, each a single call into `__private::run_test`.
 //!
 //! ```text
-//! async fn spawn_works() { .. }                 // unchanged (a value, beside the module)
-//! mod spawn_works {
+//! #[cfg(test)] async fn spawn_works() { .. }    // unchanged (a value, beside the module)
+//! #[cfg(test)] mod spawn_works {
 //!     __private::if_tokio! { #[test] fn tokio_multi_thread() { __private::run_test(..) } }
 //!     __private::if_tokio! { #[test] fn tokio_current_thread() { .. } }
 //!     __private::if_smol! { #[test] fn smol() { .. } }
