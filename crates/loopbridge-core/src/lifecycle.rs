@@ -246,6 +246,11 @@ impl Lifecycle {
     /// Wraps a blocking job so that it is counted while it runs, or returns `None` after the
     /// close (the caller drops the job, resolving its handle as cancelled).
     ///
+    /// A job still queued when the lifecycle closes is dropped unrun when a thread takes it,
+    /// whatever the pool does with its queue at shutdown: tokio's blocking threads, for one,
+    /// keep taking queued jobs after the shutdown while they are busy. So every backend
+    /// cancels the jobs that had not started, and none starts after its runner shut down.
+    ///
     /// # Examples
     ///
     /// ```
@@ -260,8 +265,14 @@ impl Lifecycle {
         }
         let lifecycle = Arc::clone(self);
         Some(move || {
+            // Counted before the check: a close that comes after the check sees this job as
+            // running (and a shutdown waits for it); one that came before drops it here.
             lifecycle.running_jobs.fetch_add(1, Ordering::AcqRel);
             let _done = JobGuard(&lifecycle);
+            if lifecycle.is_closed() {
+                drop(job);
+                return;
+            }
             job();
         })
     }
@@ -490,6 +501,18 @@ mod tests {
         assert!(handle.is_finished(), "a refused task resolves its handle at once");
         assert!(lifecycle.track_job(|| ()).is_none());
         assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 0));
+    }
+
+    #[test]
+    fn a_job_queued_before_the_close_is_dropped_when_it_would_start() {
+        let lifecycle = Lifecycle::new();
+        let ran = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&ran);
+        let job = lifecycle.track_job(move || flag.store(true, Ordering::SeqCst)).unwrap();
+        lifecycle.close();
+        job();
+        assert!(!ran.load(Ordering::SeqCst), "a job queued before the close started after it");
+        assert_eq!(lifecycle.running_jobs(), 0);
     }
 
     #[test]
