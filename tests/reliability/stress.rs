@@ -43,13 +43,13 @@ async fn call(thread: usize, index: usize) -> u64 {
     input * 3 + 1
 }
 
-/// Runs `threads` threads of `calls` `block_on` calls each through `block_on`, checking every
-/// result; returns the calls made (all checked) and how long they took.
+/// Runs the scale's threads of `block_on` calls through `block_on`, checking every result;
+/// returns how long the calls took, from the barrier to the last caller's last result.
 fn hammer(
     scale: Scale,
     label: &str,
     block_on: impl Fn(usize, usize) -> u64 + Send + Sync + 'static,
-) {
+) -> Duration {
     let block_on = Arc::new(block_on);
     let barrier = Arc::new(Barrier::new(scale.threads));
     let done = Arc::new(AtomicUsize::new(0));
@@ -61,6 +61,7 @@ fn hammer(
                 .name(format!("caller-{thread}"))
                 .spawn(move || {
                     barrier.wait();
+                    let started = Instant::now();
                     for index in 0..scale.calls_per_thread {
                         let got = block_on(thread, index);
                         assert_eq!(
@@ -70,12 +71,14 @@ fn hammer(
                         );
                         done.fetch_add(1, Ordering::Relaxed);
                     }
+                    (started, Instant::now())
                 })
                 .expect("start a caller thread")
         })
         .collect();
     let total = scale.threads * scale.calls_per_thread;
     let started = Instant::now();
+    // Progress only: the time reported is measured by the callers themselves.
     while callers.iter().any(|caller| !caller.is_finished()) {
         std::thread::sleep(Duration::from_millis(if scale.full { 1_000 } else { 10 }));
         progress(scale, || {
@@ -83,12 +86,17 @@ fn hammer(
             format!("{label}: {n}/{total} calls checked after {:.1?}", started.elapsed())
         });
     }
+    let mut spans = Vec::with_capacity(callers.len());
     for caller in callers {
-        if let Err(payload) = caller.join() {
-            std::panic::resume_unwind(payload);
+        match caller.join() {
+            Ok(span) => spans.push(span),
+            Err(payload) => std::panic::resume_unwind(payload),
         }
     }
     assert_eq!(done.load(Ordering::Relaxed), total, "every call returned exactly once");
+    let first = spans.iter().map(|(start, _)| *start).min().unwrap_or(started);
+    let last = spans.iter().map(|(_, end)| *end).max().unwrap_or(started);
+    last - first
 }
 
 fn figures(scale: Scale, took: Duration) -> String {
@@ -105,11 +113,9 @@ fn owned_runner_serves_64_threads_of_block_on() {
     for_each_flavor("stress/owned-runner", |flavor: Flavor, scale| {
         let runner = Arc::new(loopbridge_tests::runner_for(flavor));
         let bridge = runner.bridge();
-        let started = Instant::now();
-        hammer(scale, &format!("{flavor:?} owned"), move |thread, index| {
+        let took = hammer(scale, &format!("{flavor:?} owned"), move |thread, index| {
             bridge.block_on(call(thread, index))
         });
-        let took = started.elapsed();
         let report = runner.shutdown(Duration::from_secs(10));
         assert!(report.completed_in_time(), "{report:?}");
         figures(scale, took)
@@ -122,11 +128,9 @@ fn global_runner_serves_64_threads_of_block_on() {
         // A global runner of this flavour: shut down whatever ran before, configure, start.
         let _ = loopbridge::shutdown_global(Duration::from_secs(10));
         loopbridge::configure_global(builder_for(flavor)).expect("no global runner is running");
-        let started = Instant::now();
-        hammer(scale, &format!("{flavor:?} global"), |thread, index| {
+        let took = hammer(scale, &format!("{flavor:?} global"), |thread, index| {
             loopbridge::block_on(call(thread, index))
         });
-        let took = started.elapsed();
         assert_eq!(Bridge::global().kind(), loopbridge_tests::kind_of(flavor));
         let report = loopbridge::shutdown_global(Duration::from_secs(10));
         assert!(report.completed_in_time(), "{report:?}");

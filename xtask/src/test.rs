@@ -83,6 +83,12 @@ fn steps() -> Vec<Step> {
         )
         .counting_tests(),
         Step::new(
+            "reliability",
+            "reliability suite (fast sizes) and a real fork",
+            vec![cargo("test -p loopbridge-tests --test reliability --test fork")],
+        )
+        .counting_tests(),
+        Step::new(
             "no-backend",
             "facade without a backend",
             vec![cargo("test -p loopbridge --no-default-features --lib")],
@@ -523,6 +529,7 @@ mod tests {
                 "clippy",
                 "conformance",
                 "conformance-each",
+                "reliability",
                 "no-backend",
                 "unit",
                 "doc-tests",
