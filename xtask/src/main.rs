@@ -10,6 +10,7 @@ mod loom;
 mod miri;
 mod stress;
 mod test;
+mod tidy;
 
 use std::env;
 use std::process::ExitCode;
