@@ -153,9 +153,13 @@ fn a_forked_child_gets_a_fresh_runner_or_a_clear_refusal_never_a_hang() {
             assert!(loopbridge::global_is_running());
 
             let outcome = fork_and_wait(kind);
+            let what = match kind {
+                BackendKind::Tokio => "ok: a fresh runner ran a task, a job and a timer",
+                _ => "ok: refused at once with is_inherited_through_fork, no hang",
+            };
             println!(
                 "fork {kind}: {}",
-                outcome.as_ref().map_or_else(String::clone, |()| "ok".to_owned())
+                outcome.as_ref().map_or_else(String::clone, |()| what.into())
             );
             if let Err(why) = outcome {
                 failures.push(format!("{kind}: {why}"));
