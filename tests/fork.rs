@@ -29,21 +29,10 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use loopbridge::BackendKind;
-use loopbridge_tests::{panic_message, with_watchdog_for};
+use loopbridge_tests::{compiled_in_kinds, panic_message, with_watchdog_for};
 
 /// How long a child may take before the parent calls it hung.
 const CHILD_PATIENCE: Duration = Duration::from_secs(30);
-
-fn compiled_in() -> Vec<BackendKind> {
-    [
-        (BackendKind::Tokio, cfg!(feature = "tokio")),
-        (BackendKind::Smol, cfg!(feature = "smol")),
-        (BackendKind::AsyncStd, cfg!(feature = "async-std")),
-    ]
-    .into_iter()
-    .filter_map(|(kind, compiled)| compiled.then_some(kind))
-    .collect()
-}
 
 /// The work both processes do through the global runner: a task, a blocking job and a timer.
 fn use_the_global_runner(tag: u64) -> u64 {
@@ -145,7 +134,7 @@ fn fork_and_wait(kind: BackendKind) -> Result<(), String> {
 fn a_forked_child_gets_a_fresh_runner_or_a_clear_refusal_never_a_hang() {
     with_watchdog_for(CHILD_PATIENCE * 4, || {
         let mut failures = Vec::new();
-        for kind in compiled_in() {
+        for kind in compiled_in_kinds() {
             let _ = loopbridge::shutdown_global(Duration::from_secs(10));
             loopbridge::set_default_backend(kind).expect("no global runner is running");
             // The parent's runner is started and has served tasks, jobs and timers.

@@ -277,3 +277,35 @@ pub fn builder_for(flavor: Flavor) -> loopbridge::RunnerBuilder {
         _ => builder,
     }
 }
+
+/// The backends compiled into this build of the tests, in build-time priority order.
+pub fn compiled_in_kinds() -> Vec<BackendKind> {
+    [
+        (BackendKind::Tokio, cfg!(feature = "tokio")),
+        (BackendKind::Smol, cfg!(feature = "smol")),
+        (BackendKind::AsyncStd, cfg!(feature = "async-std")),
+    ]
+    .into_iter()
+    .filter_map(|(kind, compiled)| compiled.then_some(kind))
+    .collect()
+}
+
+/// One runner's whole life, for the leak checks: a [`runner_for`] the flavour starts every kind
+/// of thread it has (a task, a `to_thread` job, a timer), then shuts down within `timeout`.
+///
+/// # Panics
+///
+/// If any of that fails or the shutdown does not complete in time.
+#[track_caller]
+pub fn one_runner_lifetime(flavor: Flavor, timeout: Duration) {
+    let runner = runner_for(flavor);
+    let out = runner.block_on(async {
+        let task = loopbridge::spawn(async { 1 });
+        let job = loopbridge::to_thread(|| 2);
+        loopbridge::sleep(Duration::from_millis(1)).await;
+        task.await.expect("the task") + job.await.expect("the job")
+    });
+    assert_eq!(out, 3);
+    let report = runner.shutdown(timeout);
+    assert!(report.completed_in_time(), "{flavor:?}: {report:?}");
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use loopbridge::{JoinError, Runner, ThreadBound};
+use loopbridge::{JoinError, JoinHandle, Runner, ThreadBound};
 use loopbridge_tests::{Flavor, panic_message, runner_for};
 
 use crate::{DELIBERATE, Scale, for_each_flavor, progress};
@@ -75,27 +75,33 @@ fn panicking_jobs(runner: &Runner, scale: Scale) {
     });
 }
 
+/// Spawns `n` never-ending tasks, each holding a [`PanicOnDrop`] that counts into `dropped`,
+/// and returns once every one of them is inside its future, holding its guard.
+async fn spawn_guarded_pending_tasks(n: usize, dropped: Arc<AtomicUsize>) -> Vec<JoinHandle<()>> {
+    let (started_tx, started) = async_channel::unbounded();
+    let handles: Vec<_> = (0..n)
+        .map(|index| {
+            let guard = PanicOnDrop { index, dropped: Arc::clone(&dropped) };
+            let started_tx = started_tx.clone();
+            loopbridge::spawn(async move {
+                let _guard = guard;
+                let _ = started_tx.send(()).await;
+                std::future::pending::<()>().await;
+            })
+        })
+        .collect();
+    for _ in 0..n {
+        started.recv().await.expect("a task started");
+    }
+    handles
+}
+
 fn panicking_destructors_of_aborted_tasks(runner: &Runner, scale: Scale) {
     let n = scale.other_panics;
     let dropped = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&dropped);
     runner.block_on(async move {
-        let (started_tx, started) = async_channel::unbounded();
-        let handles: Vec<_> = (0..n)
-            .map(|index| {
-                let guard = PanicOnDrop { index, dropped: Arc::clone(&counter) };
-                let started_tx = started_tx.clone();
-                loopbridge::spawn(async move {
-                    let _guard = guard;
-                    let _ = started_tx.send(()).await;
-                    std::future::pending::<()>().await;
-                })
-            })
-            .collect();
-        // Every task is inside its future, holding its guard, before any abort.
-        for _ in 0..n {
-            started.recv().await.expect("a task started");
-        }
+        let handles = spawn_guarded_pending_tasks(n, counter).await;
         for handle in &handles {
             handle.abort();
         }
@@ -202,24 +208,7 @@ fn destructors_that_panic_while_a_shutdown_cancels_their_tasks() {
         let runner = runner_for(flavor);
         let dropped = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&dropped);
-        let handles = runner.block_on(async move {
-            let (started_tx, started) = async_channel::unbounded();
-            let handles: Vec<_> = (0..n)
-                .map(|index| {
-                    let guard = PanicOnDrop { index, dropped: Arc::clone(&counter) };
-                    let started_tx = started_tx.clone();
-                    loopbridge::spawn(async move {
-                        let _guard = guard;
-                        let _ = started_tx.send(()).await;
-                        std::future::pending::<()>().await;
-                    })
-                })
-                .collect::<Vec<_>>();
-            for _ in 0..n {
-                started.recv().await.expect("a task started");
-            }
-            handles
-        });
+        let handles = runner.block_on(spawn_guarded_pending_tasks(n, counter));
         let report = runner.shutdown(Duration::from_secs(10));
         assert_eq!(report.tasks_cancelled(), n, "{report:?}");
         assert!(report.completed_in_time(), "{report:?}");

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use loopbridge::{JoinHandle, Runner};
-use loopbridge_tests::{DropCounter, Flavor, builder_for, runner_for};
+use loopbridge::JoinHandle;
+use loopbridge_tests::{DropCounter, Flavor, builder_for, one_runner_lifetime};
 
 use crate::heap::Usage;
 use crate::{for_each_flavor, progress};
@@ -200,16 +200,7 @@ fn shutdown_under_load_answers_every_caller_and_handle() {
 
 /// One runner's life: a task, a blocking job and a timer, then a full shutdown.
 fn one_runner(flavor: Flavor) {
-    let runner: Runner = runner_for(flavor);
-    let out = runner.block_on(async {
-        let task = loopbridge::spawn(async { 1 });
-        let job = loopbridge::to_thread(|| 2);
-        loopbridge::sleep(Duration::from_millis(1)).await;
-        task.await.expect("the task") + job.await.expect("the job")
-    });
-    assert_eq!(out, 3);
-    let report = runner.shutdown(PATIENCE);
-    assert!(report.completed_in_time(), "{flavor:?}: {report:?}");
+    one_runner_lifetime(flavor, PATIENCE);
 }
 
 /// Live heap that may legitimately appear over the whole run and stay: one-time growth of
