@@ -27,14 +27,7 @@ use loopbridge_tests::{DropFlag, with_watchdog};
 const PATIENCE: Duration = Duration::from_secs(10);
 
 fn compiled_in() -> Vec<BackendKind> {
-    [
-        (BackendKind::Tokio, cfg!(feature = "tokio")),
-        (BackendKind::Smol, cfg!(feature = "smol")),
-        (BackendKind::AsyncStd, cfg!(feature = "async-std")),
-    ]
-    .into_iter()
-    .filter_map(|(kind, compiled)| compiled.then_some(kind))
-    .collect()
+    loopbridge_tests::compiled_in_kinds()
 }
 
 fn thread_name() -> String {

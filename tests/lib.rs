@@ -21,6 +21,16 @@ pub const WATCHDOG: Duration = Duration::from_secs(30);
 /// not finished within [`WATCHDOG`]; a panic in the body is re-raised unchanged.
 #[track_caller]
 pub fn with_watchdog<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> T {
+    with_watchdog_for(WATCHDOG, body)
+}
+
+/// [`with_watchdog`] with a limit of the caller's choice, for tests whose size is configurable
+/// (the reliability binary's stress runs).
+#[track_caller]
+pub fn with_watchdog_for<T: Send + 'static>(
+    limit: Duration,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (done_tx, done_rx) = std::sync::mpsc::channel();
     let body = std::thread::Builder::new()
         .name("watched-test".to_owned())
@@ -29,13 +39,13 @@ pub fn with_watchdog<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'stati
             let _ = done_tx.send(out);
         })
         .expect("spawn the watched test thread");
-    match done_rx.recv_timeout(WATCHDOG) {
+    match done_rx.recv_timeout(limit) {
         Ok(Ok(out)) => {
             let _ = body.join();
             out
         }
         Ok(Err(payload)) => std::panic::resume_unwind(payload),
-        Err(_) => panic!("the test did not finish within {WATCHDOG:?}: something in it hangs"),
+        Err(_) => panic!("the test did not finish within {limit:?}: something in it hangs"),
     }
 }
 
@@ -62,15 +72,7 @@ pub fn thread_name_for(flavor: Flavor) -> String {
 /// If the flavour is unknown to the suite or its runner cannot start.
 #[track_caller]
 pub fn runner_for(flavor: Flavor) -> loopbridge::Runner {
-    let builder =
-        loopbridge::Runner::builder().backend(flavor.kind()).thread_name(thread_name_for(flavor));
-    let builder = match flavor {
-        Flavor::TokioMultiThread | Flavor::Smol => builder.worker_threads(2),
-        Flavor::TokioCurrentThread => builder.worker_threads(1),
-        // async-std runs every runner's tasks on its one global runtime: no worker count.
-        _ => builder,
-    };
-    match builder.build() {
+    match builder_for(flavor).build() {
         Ok(runner) => runner,
         Err(err) => panic!("cannot build a {flavor:?} runner: {err}"),
     }
@@ -190,4 +192,49 @@ impl Drop for DropFlag {
             panic!("panic in a destructor");
         }
     }
+}
+
+/// The builder that [`runner_for`] builds: also what a test hands to
+/// [`configure_global`](loopbridge::configure_global) to make the global runner of a flavour.
+pub fn builder_for(flavor: Flavor) -> loopbridge::RunnerBuilder {
+    let builder =
+        loopbridge::Runner::builder().backend(flavor.kind()).thread_name(thread_name_for(flavor));
+    match flavor {
+        Flavor::TokioMultiThread | Flavor::Smol => builder.worker_threads(2),
+        Flavor::TokioCurrentThread => builder.worker_threads(1),
+        // async-std runs every runner's tasks on its one global runtime: no worker count.
+        _ => builder,
+    }
+}
+
+/// The backends compiled into this build of the tests, in build-time priority order.
+pub fn compiled_in_kinds() -> Vec<BackendKind> {
+    [
+        (BackendKind::Tokio, cfg!(feature = "tokio")),
+        (BackendKind::Smol, cfg!(feature = "smol")),
+        (BackendKind::AsyncStd, cfg!(feature = "async-std")),
+    ]
+    .into_iter()
+    .filter_map(|(kind, compiled)| compiled.then_some(kind))
+    .collect()
+}
+
+/// One runner's whole life, for the leak checks: a [`runner_for`] the flavour starts every kind
+/// of thread it has (a task, a `to_thread` job, a timer), then shuts down within `timeout`.
+///
+/// # Panics
+///
+/// If any of that fails or the shutdown does not complete in time.
+#[track_caller]
+pub fn one_runner_lifetime(flavor: Flavor, timeout: Duration) {
+    let runner = runner_for(flavor);
+    let out = runner.block_on(async {
+        let task = loopbridge::spawn(async { 1 });
+        let job = loopbridge::to_thread(|| 2);
+        loopbridge::sleep(Duration::from_millis(1)).await;
+        task.await.expect("the task") + job.await.expect("the job")
+    });
+    assert_eq!(out, 3);
+    let report = runner.shutdown(timeout);
+    assert!(report.completed_in_time(), "{flavor:?}: {report:?}");
 }

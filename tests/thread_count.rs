@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use loopbridge_tests::{Flavor, runner_for, with_watchdog};
+use loopbridge_tests::{Flavor, one_runner_lifetime, with_watchdog};
 
 /// How long threads that were joined may take to disappear from `/proc` — and the bound on
 /// waiting for a leak to resolve itself before calling it a leak.
@@ -42,16 +42,7 @@ fn settled_thread_count() -> usize {
 
 /// One runner's life: every kind of thread it can start, started, then a full shutdown.
 fn one_runner(flavor: Flavor) {
-    let runner = runner_for(flavor);
-    let out = runner.block_on(async {
-        let task = loopbridge::spawn(async { 1 });
-        let job = loopbridge::to_thread(|| 2);
-        loopbridge::sleep(Duration::from_millis(1)).await;
-        task.await.expect("the task") + job.await.expect("the job")
-    });
-    assert_eq!(out, 3);
-    let report = runner.shutdown(SETTLE);
-    assert!(report.completed_in_time(), "{flavor:?}: {report:?}");
+    one_runner_lifetime(flavor, SETTLE);
 }
 
 fn no_thread_outlives_its_runner(flavor: Flavor) {

@@ -51,6 +51,18 @@ impl Cmd {
         }
     }
 
+    /// A program found on `PATH` (`rustup`, or `cargo` through rustup's proxy for
+    /// `cargo +nightly …`), run in the workspace root.
+    pub(crate) fn program(name: &str) -> Self {
+        Self {
+            shown_program: name.to_owned(),
+            program: OsString::from(name),
+            args: Vec::new(),
+            envs: Vec::new(),
+            dir: workspace_root(),
+        }
+    }
+
     /// Appends arguments.
     pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where

@@ -5,8 +5,13 @@
 //! [`cmd`] holds the shared helpers for running external programs.
 
 mod cmd;
+mod deny;
 mod listing;
+mod loom;
+mod miri;
+mod stress;
 mod test;
+mod tidy;
 
 use std::env;
 use std::process::ExitCode;
@@ -17,6 +22,10 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 /// The commands, with a one-line summary each, in the order `help` lists them.
 const COMMANDS: &[(&str, &str)] = &[
     ("test", "run the whole CI matrix: fmt, clippy, tests, doctests, builds, docs"),
+    ("stress", "the reliability suite at full size (minutes; docs/reliability.md)"),
+    ("loom", "model-check the shutdown state machine with loom"),
+    ("miri", "run loopbridge-core's unit tests under Miri (nightly)"),
+    ("deny", "supply-chain checks with cargo-deny: licenses, bans, sources, advisories"),
     ("help", "print this help, or `help COMMAND` for a command's help"),
 ];
 
@@ -47,6 +56,10 @@ fn dispatch(args: &[String]) -> Result<()> {
     };
     match command.as_str() {
         "test" => test::run(rest),
+        "stress" => stress::run(rest),
+        "loom" => loom::run(rest),
+        "miri" => miri::run(rest),
+        "deny" => deny::run(rest),
         "help" | "--help" | "-h" => help(rest.first().map(String::as_str)),
         other => Err(format!("unknown command `{other}`; run `cargo xtask help`").into()),
     }
@@ -57,6 +70,10 @@ fn help(command: Option<&str>) -> Result<()> {
     match command {
         None | Some("help") => print_help(),
         Some("test") => test::print_help(),
+        Some("stress") => stress::print_help(),
+        Some("loom") => loom::print_help(),
+        Some("miri") => miri::print_help(),
+        Some("deny") => deny::print_help(),
         Some(other) => {
             return Err(format!("unknown command `{other}`; run `cargo xtask help`").into());
         }

@@ -123,6 +123,12 @@ fn steps() -> Vec<Step> {
             list_tinykv("--no-default-features --features async-std", &FLAVOURS[3..]),
         ]),
         Step::new(
+            "reliability",
+            "reliability suite (fast sizes) and a real fork",
+            vec![cargo("test -p loopbridge-tests --test reliability --test fork")],
+        )
+        .counting_tests(),
+        Step::new(
             "no-backend",
             "facade without a backend",
             vec![cargo("test -p loopbridge --no-default-features --lib")],
@@ -571,6 +577,7 @@ mod tests {
                 "conformance",
                 "conformance-each",
                 "macros",
+                "reliability",
                 "no-backend",
                 "unit",
                 "doc-tests",

@@ -194,6 +194,7 @@ enum ErrorKind {
     NotCompiledIn(BackendKind),
     TooLate(&'static str),
     Io { what: &'static str, source: io::Error },
+    InheritedThroughFork(BackendKind),
 }
 
 impl Error {
@@ -257,6 +258,33 @@ impl Error {
     /// ```
     pub fn io(what: &'static str, source: io::Error) -> Self {
         Error { kind: ErrorKind::Io { what, source } }
+    }
+
+    /// The backend was started in a parent process before a `fork()`, and its process-wide
+    /// parts do not survive one: the child cannot run it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::{BackendKind, Error};
+    /// let err = Error::inherited_through_fork(BackendKind::Smol);
+    /// assert!(err.is_inherited_through_fork());
+    /// assert!(err.to_string().contains("fork()"));
+    /// ```
+    pub fn inherited_through_fork(kind: BackendKind) -> Self {
+        Error { kind: ErrorKind::InheritedThroughFork(kind) }
+    }
+
+    /// Whether a backend cannot run because this process is a `fork()` of one that started it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::Error;
+    /// assert!(!Error::too_late("x").is_inherited_through_fork());
+    /// ```
+    pub fn is_inherited_through_fork(&self) -> bool {
+        matches!(self.kind, ErrorKind::InheritedThroughFork(_))
     }
 
     /// Whether a backend name was not recognised.
@@ -335,6 +363,18 @@ impl fmt::Display for Error {
                  down first with `loopbridge::shutdown_global`"
             ),
             ErrorKind::Io { what, source } => write!(f, "could not {what}: {source}"),
+            ErrorKind::InheritedThroughFork(kind) => write!(
+                f,
+                "the {kind} backend cannot run in this process: it is a fork() of a process \
+                 that had started it, and the {kind} backend's process-wide parts ({parts}) \
+                 exist only in the parent, so timers, IO or tasks would hang here. In a \
+                 process that forks, use the tokio backend, or start {kind} only after the \
+                 fork (or exec a new program in the child)",
+                parts = match kind {
+                    BackendKind::AsyncStd => "async-std's executor threads and async-io's reactor",
+                    _ => "async-io's reactor thread and its lock",
+                }
+            ),
         }
     }
 }

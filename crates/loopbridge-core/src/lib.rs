@@ -42,8 +42,12 @@ mod kind;
 pub mod lifecycle;
 pub mod park;
 pub mod pool;
+mod sync;
 pub mod task;
 pub mod time;
+
+#[cfg(all(test, loom))]
+mod model_checks;
 
 pub use backend::{LoopBackend, RunnerConfig};
 pub use error::{BlockOnError, Elapsed, Error};

@@ -23,13 +23,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
 use crate::BlockOnError;
+// std's types, or loom's under `cfg(loom)`: see `sync.rs`.
+use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, fence};
 use crate::task::{AbortHandle, TaskFuture};
 
 /// Shutdown state shared by every backend value of one runtime; see the [module docs](self).
@@ -130,6 +131,11 @@ impl Lifecycle {
         if self.closed.swap(true, Ordering::AcqRel) {
             return false;
         }
+        // Pairs with the fence in `track_job`'s wrapper: a shutdown sets the flag and then
+        // reads the running-job count, a starting job raises the count and then reads the
+        // flag. Without a SeqCst fence on both sides both may read the old value (loom found
+        // it), and a job would start after the shutdown saw none running.
+        fence(Ordering::SeqCst);
         let blocked =
             std::mem::take(&mut *self.blocked.lock().unwrap_or_else(PoisonError::into_inner));
         for waker in blocked.into_values() {
@@ -209,14 +215,26 @@ impl Lifecycle {
             task,
             guard: LiveGuard { lifecycle: Arc::clone(self), id: None, done: false },
         };
-        if let Some(registry) = &self.registry {
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            lock(registry).tasks.insert(id, tracked.task.abort_handle());
-            tracked.guard.id = Some(id);
-        }
-        // Checked after registering, so a concurrent close either sees this task in the
-        // registry or this check sees the close: no task slips through.
-        if self.is_closed() {
+        let refused = match &self.registry {
+            // Checked under the registry's lock, which `close` takes after setting the flag:
+            // the task is either registered before the close takes the registry (and then
+            // aborted and counted by it) or it sees the close here and is refused — never
+            // both, never neither (loom: `model_checks.rs`).
+            Some(registry) => {
+                let mut registry = lock(registry);
+                let closed = self.is_closed();
+                if !closed {
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    registry.tasks.insert(id, tracked.task.abort_handle());
+                    tracked.guard.id = Some(id);
+                }
+                closed
+            }
+            // A runtime without a registry cancels its own tasks at shutdown: one that slips
+            // past this check is dropped by it (counted cancelled), or refused by the runtime.
+            None => self.is_closed(),
+        };
+        if refused {
             tracked.guard.done = true; // refused, not cancelled by the shutdown
             return None;
         }
@@ -246,6 +264,11 @@ impl Lifecycle {
     /// Wraps a blocking job so that it is counted while it runs, or returns `None` after the
     /// close (the caller drops the job, resolving its handle as cancelled).
     ///
+    /// A job still queued when the lifecycle closes is dropped unrun when a thread takes it,
+    /// whatever the pool does with its queue at shutdown: tokio's blocking threads, for one,
+    /// keep taking queued jobs after the shutdown while they are busy. So every backend
+    /// cancels the jobs that had not started, and none starts after its runner shut down.
+    ///
     /// # Examples
     ///
     /// ```
@@ -260,8 +283,16 @@ impl Lifecycle {
         }
         let lifecycle = Arc::clone(self);
         Some(move || {
+            // Counted before the check: a close that comes after the check sees this job as
+            // running (and a shutdown waits for it); one that came before drops it here.
             lifecycle.running_jobs.fetch_add(1, Ordering::AcqRel);
+            // Pairs with the fence in `close`: see there.
+            fence(Ordering::SeqCst);
             let _done = JobGuard(&lifecycle);
+            if lifecycle.is_closed() {
+                drop(job);
+                return;
+            }
             job();
         })
     }
@@ -334,7 +365,7 @@ impl Drop for JobGuard<'_> {
     }
 }
 
-fn lock(registry: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
+fn lock(registry: &Mutex<Registry>) -> MutexGuard<'_, Registry> {
     registry.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -490,6 +521,18 @@ mod tests {
         assert!(handle.is_finished(), "a refused task resolves its handle at once");
         assert!(lifecycle.track_job(|| ()).is_none());
         assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 0));
+    }
+
+    #[test]
+    fn a_job_queued_before_the_close_is_dropped_when_it_would_start() {
+        let lifecycle = Lifecycle::new();
+        let ran = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&ran);
+        let job = lifecycle.track_job(move || flag.store(true, Ordering::SeqCst)).unwrap();
+        lifecycle.close();
+        job();
+        assert!(!ran.load(Ordering::SeqCst), "a job queued before the close started after it");
+        assert_eq!(lifecycle.running_jobs(), 0);
     }
 
     #[test]

@@ -15,9 +15,10 @@
 //! 4. A child process after `fork()` has none of the runner's threads. A `pthread_atfork`
 //!    handler (through the `forkguard` crate) counts forks, so each use notices a fork with one
 //!    atomic load; in a child it abandons the inherited runner (it cannot be shut down: its
-//!    threads do not exist) and starts a fresh one. (A fork while another thread holds the
-//!    state's lock — a few instructions at a runner's start or stop — leaves that lock held in
-//!    the child, as with any mutex.)
+//!    threads do not exist) and starts a fresh one — on tokio; a smol or async-std runtime
+//!    cannot start in such a child and says why instead (see `inherited.rs`). (A fork while
+//!    another thread holds the state's lock — a few instructions at a runner's start or stop —
+//!    leaves that lock held in the child, as with any mutex.)
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};

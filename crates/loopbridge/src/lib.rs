@@ -100,6 +100,7 @@ mod bridge;
 mod config;
 mod functions;
 mod global;
+mod inherited;
 mod park;
 mod runner;
 mod select;

@@ -402,6 +402,7 @@ pub(crate) fn start(
     kind: BackendKind,
     config: &RunnerConfig,
 ) -> Result<(AnyBackend, OwnedRuntime), Error> {
+    crate::inherited::check_and_record(kind)?;
     match kind {
         #[cfg(feature = "tokio")]
         BackendKind::Tokio => {
