@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use loopbridge::BackendKind;
 pub use loopbridge::Flavor;
 
 /// How long one [`runner_test!`] or [`with_watchdog`] body may run before its watchdog fails
