@@ -19,9 +19,12 @@ mod block_on;
 mod contexts;
 mod detect;
 mod global;
+mod interop;
 mod panics;
 mod runner;
 mod spawn;
 mod thread_bound;
 mod time;
 mod to_thread;
+#[cfg(feature = "tracing")]
+mod trace;

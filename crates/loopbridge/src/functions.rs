@@ -8,6 +8,7 @@ use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 use crate::global;
 use crate::select::{self, AnyBackend};
 use crate::time::{Sleep, Timeout, YieldNow};
+use crate::trace::SpanContext;
 
 /// Runs `f` with the ambient backend, else the global runner's, without cloning the latter.
 #[track_caller]
@@ -73,7 +74,8 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    with_current(|b| b.spawn_blocking(f))
+    let span = SpanContext::capture();
+    with_current(|b| b.spawn_blocking(move || span.in_scope(f)))
 }
 
 /// Runs `future` to completion on the calling thread and returns its output.
