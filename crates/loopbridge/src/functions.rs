@@ -52,7 +52,8 @@ where
 ///
 /// Dropping the handle never cancels the job: a queued or running job always runs to completion.
 /// [`JoinHandle::abort`] only skips a job that has not started. Inside `f`, the free functions
-/// (including [`block_on`]) use the same runtime.
+/// (including [`block_on`]) use the same runtime. With the `tracing` feature, `f` runs inside
+/// the caller's current span, under the caller's subscriber.
 ///
 /// # Panics
 ///

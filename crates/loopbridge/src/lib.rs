@@ -62,8 +62,8 @@
 //! - [`Bridge`] implements the futures crate's executor trait, `futures::task::Spawn`: code
 //!   generic over `S: Spawn` (or using `SpawnExt`) runs on any loop loopbridge reaches.
 //! - Futures bound to tokio — reqwest, hyper's client, `tokio::net` — run on every backend
-//!   wrapped in [`compat::Compat`], which enters a tokio runtime's context around each poll
-//!   (the `tokio` feature; on the tokio backend it changes nothing).
+//!   wrapped in `loopbridge::compat::Compat`, which enters a tokio runtime's context around
+//!   each poll (the `tokio` feature; on the tokio backend it changes nothing).
 //! - Coming from `async_executors`, `agnostic`, `executor-trait`, `async-compat` or a hand-written
 //!   `Runtime::new().block_on`: see `docs/migrating.md` in the repository.
 //!

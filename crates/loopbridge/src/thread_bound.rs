@@ -159,7 +159,8 @@ impl<T: 'static> ThreadBound<T> {
     /// [`call_blocking`](Self::call_blocking).
     ///
     /// Calling `call` from inside a call on the same `ThreadBound` is fine: the new call runs
-    /// after the current one returns.
+    /// after the current one returns. With the `tracing` feature, `f` runs inside the caller's
+    /// current span, under the caller's subscriber.
     ///
     /// [`is_panic`]: JoinError::is_panic
     /// [`is_cancelled`]: JoinError::is_cancelled
