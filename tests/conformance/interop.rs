@@ -64,9 +64,9 @@ mod compat {
     use std::thread;
     use std::time::Duration;
 
-    use loopbridge::BackendKind;
     use loopbridge::compat::Compat;
-    use loopbridge_tests::{conformance, kind_of};
+    use loopbridge::{BackendKind, Runner};
+    use loopbridge_tests::{blocking_in_task_completes, conformance, kind_of, with_watchdog};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// The name of the thread a `tokio::spawn`ed task runs on.
@@ -146,6 +146,85 @@ mod compat {
             let timed_out = loopbridge::timeout(Duration::from_millis(5), polled_once).await;
             assert!(timed_out.is_err());
         }
+    }
+
+    conformance! {
+        async fn block_on_inside_compat_is_decided_as_outside_it(flavor) {
+            // `Compat` enters a tokio context on smol and async-std threads; that must not hide
+            // the executor the thread really drives from `block_on`'s checks.
+            let outside = loopbridge::try_block_on(async { 1 }).is_ok();
+            let inside = Compat::new(async {
+                loopbridge::try_block_on(async { loopbridge::spawn(async { 1 }).await.is_ok() })
+            })
+            .await;
+            assert_eq!(outside, blocking_in_task_completes(flavor));
+            assert_eq!(inside.is_ok(), outside);
+            if let Ok(completed) = inside {
+                assert!(completed);
+            }
+        }
+    }
+
+    /// A one-thread smol runner's task inside `Compat`: blocking it would stop its only worker,
+    /// so `block_on` is refused there exactly as outside `Compat`.
+    #[cfg(feature = "smol")]
+    #[test]
+    fn block_on_inside_compat_on_a_one_thread_smol_runner_is_refused() {
+        with_watchdog(|| {
+            let runner = Runner::builder()
+                .backend(BackendKind::Smol)
+                .worker_threads(1)
+                .thread_name("compat-one")
+                .build()
+                .unwrap();
+            let verdict = runner.block_on(runner.spawn(Compat::new(async {
+                let needs_the_worker = async { loopbridge::spawn(async { 2 }).await.unwrap() };
+                loopbridge::try_block_on(needs_the_worker).map_err(|e| e.is_in_async_context())
+            })));
+            assert_eq!(verdict.unwrap(), Err(true));
+            assert!(runner.shutdown(Duration::from_secs(5)).completed_in_time());
+        });
+    }
+
+    /// Both workers of a two-worker smol runner block inside `Compat` on values that a task
+    /// spawned afterwards sends: that task runs only if the blocked workers' duties are handed
+    /// off, as they are outside `Compat`.
+    #[cfg(feature = "smol")]
+    #[test]
+    fn workers_blocked_inside_compat_are_still_handed_off() {
+        with_watchdog(|| {
+            let runner = Runner::builder()
+                .backend(BackendKind::Smol)
+                .worker_threads(2)
+                .thread_name("compat-two")
+                .build()
+                .unwrap();
+            let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+            let mut senders = Vec::new();
+            let mut blockers = Vec::new();
+            for i in 0..2_u8 {
+                let (tx, rx) = async_channel::bounded::<u8>(1);
+                senders.push(tx);
+                let entered = entered_tx.clone();
+                blockers.push(runner.spawn(Compat::new(async move {
+                    entered.send(i).unwrap();
+                    loopbridge::block_on(async move { rx.recv().await.unwrap() })
+                })));
+            }
+            for _ in 0..2 {
+                entered_rx.recv_timeout(Duration::from_secs(10)).expect("both blockers started");
+            }
+            drop(runner.spawn(async move {
+                for (i, tx) in (0_u8..).zip(senders) {
+                    tx.send(i).await.unwrap();
+                }
+            }));
+            for (i, blocker) in (0_u8..).zip(blockers) {
+                let got = runner.try_block_on_timeout(blocker, Duration::from_secs(10));
+                assert_eq!(got.unwrap().unwrap(), i, "blocker {i} was never fed: no handoff");
+            }
+            assert!(runner.shutdown(Duration::from_secs(5)).completed_in_time());
+        });
     }
 
     conformance! {
