@@ -64,9 +64,9 @@ mod compat {
     use std::thread;
     use std::time::Duration;
 
+    use loopbridge::BackendKind;
     use loopbridge::compat::Compat;
-    use loopbridge::{BackendKind, Runner};
-    use loopbridge_tests::{blocking_in_task_completes, conformance, kind_of, with_watchdog};
+    use loopbridge_tests::{blocking_in_task_completes, conformance, kind_of};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// The name of the thread a `tokio::spawn`ed task runs on.
@@ -170,8 +170,8 @@ mod compat {
     #[cfg(feature = "smol")]
     #[test]
     fn block_on_inside_compat_on_a_one_thread_smol_runner_is_refused() {
-        with_watchdog(|| {
-            let runner = Runner::builder()
+        loopbridge_tests::with_watchdog(|| {
+            let runner = loopbridge::Runner::builder()
                 .backend(BackendKind::Smol)
                 .worker_threads(1)
                 .thread_name("compat-one")
@@ -192,8 +192,8 @@ mod compat {
     #[cfg(feature = "smol")]
     #[test]
     fn workers_blocked_inside_compat_are_still_handed_off() {
-        with_watchdog(|| {
-            let runner = Runner::builder()
+        loopbridge_tests::with_watchdog(|| {
+            let runner = loopbridge::Runner::builder()
                 .backend(BackendKind::Smol)
                 .worker_threads(2)
                 .thread_name("compat-two")
