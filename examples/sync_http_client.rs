@@ -13,7 +13,8 @@
 //!
 //! 1. `loopbridge::block_on(..)` from 8 threads: the global runner persists between calls, so
 //!    the client's connection pool (whose connections are tasks of that runtime) persists too.
-//!    Look for **about 8 connections** (one per thread) for all the requests.
+//!    Look for **a handful of connections** for all the requests: about one per thread, a few
+//!    more when threads race for the pool at the start.
 //! 2. `tokio::runtime::Runtime::new()?.block_on(..)` per call, the usual hand-written wrapper:
 //!    each runtime takes its client connections down with it when it is dropped, so every
 //!    request opens a new one. Look for **one connection per request**, a higher time, and
