@@ -34,3 +34,21 @@ fn bridge_is_cheap_to_clone_and_debug() {
     debug::<JoinHandle<()>>();
     debug::<JoinError>();
 }
+
+#[cfg(feature = "tokio")]
+#[test]
+fn compat_keeps_the_auto_traits_of_its_future() {
+    use loopbridge::compat::Compat;
+    send_sync::<Compat<std::future::Ready<u8>>>();
+    unpin::<Compat<std::future::Ready<u8>>>();
+    fn debug<T: std::fmt::Debug>() {}
+    debug::<Compat<std::future::Pending<()>>>();
+}
+
+#[test]
+fn bridge_is_a_futures_spawn_by_value_and_by_reference() {
+    fn spawn<S: futures_task::Spawn>() {}
+    spawn::<Bridge>();
+    spawn::<&Bridge>();
+    spawn::<std::sync::Arc<Bridge>>();
+}

@@ -20,6 +20,7 @@ mod block_on;
 mod contexts;
 mod detect;
 mod global;
+mod interop;
 mod macros;
 mod panics;
 mod runner;
@@ -27,3 +28,5 @@ mod spawn;
 mod thread_bound;
 mod time;
 mod to_thread;
+#[cfg(feature = "tracing")]
+mod trace;

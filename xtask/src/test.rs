@@ -154,6 +154,23 @@ fn steps() -> Vec<Step> {
             ],
         ),
         Step::new(
+            "examples",
+            "examples run (the server example under a smaller load)",
+            vec![
+                cargo("run -p loopbridge-examples --example quickstart"),
+                cargo("run -p loopbridge-examples --example sync_http_client"),
+                // The same requests with the global runner on smol, through `loopbridge::compat`.
+                cargo("run -p loopbridge-examples --example sync_http_client")
+                    .env("LOOPBRIDGE_BACKEND", "smol"),
+                cargo("run -p loopbridge-examples --example sqlite_thread_bound"),
+                cargo("run -p loopbridge-examples --example blocking_in_async_server").args([
+                    "--",
+                    "--requests",
+                    "300",
+                ]),
+            ],
+        ),
+        Step::new(
             "docs",
             "rustdoc, -D warnings",
             vec![
@@ -582,6 +599,7 @@ mod tests {
                 "unit",
                 "doc-tests",
                 "build",
+                "examples",
                 "docs"
             ]
         );

@@ -57,11 +57,19 @@ pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         tokio::task::block_in_place(|| {
             if let Some(f) = f.take() {
-                // Still the same runtime's thread, now a blocking one.
-                let runtime = context::current().and_then(Ambient::runtime).unwrap_or(0);
-                let _role = context::enter(
-                    Ambient::new(BackendKind::Tokio, ThreadRole::Blocking).with_runtime(runtime),
-                );
+                // A tokio thread, now a blocking one. A thread that another runtime marks as
+                // its own (a smol worker polling a `loopbridge::compat::Compat`) has only
+                // entered tokio's context: `block_in_place` handed nothing off, and that
+                // runtime's own check, made inside `f`, must still see its worker.
+                let marker = context::current();
+                let tokio_thread = marker.is_none_or(|m| m.kind() == BackendKind::Tokio);
+                let runtime = marker.and_then(Ambient::runtime).unwrap_or(0);
+                let _role = tokio_thread.then(|| {
+                    context::enter(
+                        Ambient::new(BackendKind::Tokio, ThreadRole::Blocking)
+                            .with_runtime(runtime),
+                    )
+                });
                 output = Some(f());
             }
         });

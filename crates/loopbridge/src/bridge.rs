@@ -8,6 +8,7 @@ use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 use crate::global;
 use crate::select::{self, AnyBackend};
 use crate::time::{Sleep, Timeout};
+use crate::trace::SpanContext;
 
 /// A handle to one running event loop: the ambient runtime, the global runner, or a runtime
 /// loopbridge started. Cheap to clone, `Send` and `Sync`: store it in a struct and use it from
@@ -126,7 +127,8 @@ impl Bridge {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.backend.spawn_blocking(f)
+        let span = SpanContext::capture();
+        self.backend.spawn_blocking(move || span.in_scope(f))
     }
 
     /// Runs `future` to completion on the calling thread, inside this loop's context; see

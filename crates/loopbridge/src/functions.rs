@@ -8,6 +8,7 @@ use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 use crate::global;
 use crate::select::{self, AnyBackend};
 use crate::time::{Sleep, Timeout, YieldNow};
+use crate::trace::SpanContext;
 
 /// Runs `f` with the ambient backend, else the global runner's, without cloning the latter.
 #[track_caller]
@@ -51,7 +52,8 @@ where
 ///
 /// Dropping the handle never cancels the job: a queued or running job always runs to completion.
 /// [`JoinHandle::abort`] only skips a job that has not started. Inside `f`, the free functions
-/// (including [`block_on`]) use the same runtime.
+/// (including [`block_on`]) use the same runtime. With the `tracing` feature, `f` runs inside
+/// the caller's current span, under the caller's subscriber.
 ///
 /// # Panics
 ///
@@ -73,7 +75,8 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    with_current(|b| b.spawn_blocking(f))
+    let span = SpanContext::capture();
+    with_current(|b| b.spawn_blocking(move || span.in_scope(f)))
 }
 
 /// Runs `future` to completion on the calling thread and returns its output.

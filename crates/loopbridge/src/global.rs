@@ -66,6 +66,7 @@ impl State {
         if self.runner.is_some() && (forked || std::mem::take(&mut self.pretend_forked)) {
             // A forked child: the runner's threads exist only in the parent. Joining or
             // stopping them here would hang, so the runner is leaked on purpose.
+            debug!("global runner inherited through fork(): abandoned, the next use starts one");
             std::mem::forget(self.runner.take());
             GENERATION.fetch_add(1, Ordering::AcqRel);
         }
@@ -110,6 +111,7 @@ fn start_or_get() -> AnyBackend {
                 Err(err) => panic!("loopbridge could not start its global runner: {err}"),
             };
             let backend = runner.bridge().backend().clone();
+            debug!(backend = %runner.kind(), "global runner started");
             state.runner = Some(Arc::new(runner));
             state.fork_guard = Some(forkguard::new());
             backend

@@ -37,6 +37,7 @@
 //! | `smol` | no | loopbridge's own async-executor + async-io + blocking (the crates of smol) |
 //! | `async-std` | no | async-std — legacy: discontinued upstream, RUSTSEC-2025-0052 |
 //! | `macros` | yes | the `#[loopbridge::blocking]` and `#[loopbridge::test]` attributes |
+//! | `tracing` | no | [`tracing`](https://docs.rs/tracing) events for the runners' lifecycle (start, shutdown and its report); `to_thread` jobs and `ThreadBound` calls run inside the caller's span |
 //!
 //! A library should depend on `loopbridge` with `default-features = false` and forward the
 //! backend features to its users. With no backend at all the crate still compiles, and the
@@ -83,6 +84,16 @@
 //!
 //! The conformance suite in the repository's `tests/` runs every one of these on every backend.
 //!
+//! # Interoperability
+//!
+//! - [`Bridge`] implements the futures crate's executor trait, `futures::task::Spawn`: code
+//!   generic over `S: Spawn` (or using `SpawnExt`) runs on any loop loopbridge reaches.
+//! - Futures bound to tokio — reqwest, hyper's client, `tokio::net` — run on every backend
+//!   wrapped in `loopbridge::compat::Compat`, which enters a tokio runtime's context around
+//!   each poll (the `tokio` feature; on the tokio backend it changes nothing).
+//! - Coming from `async_executors`, `agnostic`, `executor-trait`, `async-compat` or a hand-written
+//!   `Runtime::new().block_on`: see `docs/migrating.md` in the repository.
+//!
 //! # Cancel safety
 //!
 //! Awaiting a [`JoinHandle`] is cancel safe: drop the `.await` and poll the handle again later.
@@ -96,9 +107,19 @@
 //! at once with a message saying what to do; [`try_block_on`] returns the error instead. On a
 //! tokio multi-thread worker it completes, through `block_in_place`. See `docs/semantics.md`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// First: the macros of `trace` are used by the modules below.
+#[macro_use]
+mod trace;
+
 mod bridge;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod compat;
 mod config;
 mod functions;
+mod futures_spawn;
 mod global;
 mod inherited;
 mod park;

@@ -133,6 +133,13 @@ impl RunnerBuilder {
             None => config::preferred(explicit)?,
         };
         let (backend, runtime) = select::start(kind, &self.config)?;
+        debug!(
+            backend = %kind,
+            worker_threads = self.config.worker_threads,
+            max_blocking_threads = self.config.max_blocking_threads,
+            thread_name = %self.config.thread_name,
+            "runner started",
+        );
         Ok(Runner {
             bridge: Bridge::from_backend(backend),
             runtime: Mutex::new(Some(runtime)),
@@ -356,6 +363,13 @@ impl Runner {
         match runtime {
             Some(runtime) => {
                 let report = ShutdownReport { outcome: runtime.shutdown(timeout) };
+                debug!(
+                    backend = %self.kind(),
+                    tasks_cancelled = report.tasks_cancelled(),
+                    blocking_still_running = report.blocking_still_running(),
+                    completed_in_time = report.completed_in_time(),
+                    "runner shut down",
+                );
                 *lock(&self.report) = Some(report);
                 report
             }

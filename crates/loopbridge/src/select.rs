@@ -167,6 +167,23 @@ impl LoopBackend for AnyBackend {
     }
 }
 
+impl AnyBackend {
+    /// Whether this is a runtime loopbridge started that has been shut down (it then refuses
+    /// work). An application's own runtime is never reported shut down: it is not ours to know.
+    pub(crate) fn is_shut_down(&self) -> bool {
+        match *self {
+            #[cfg(feature = "tokio")]
+            AnyBackend::Tokio(ref b) => b.lifecycle().is_some_and(|l| l.is_closed()),
+            #[cfg(feature = "smol")]
+            AnyBackend::Smol(ref b) => b.lifecycle().is_closed(),
+            #[cfg(feature = "async-std")]
+            AnyBackend::AsyncStd(ref b) => b.lifecycle().is_some_and(|l| l.is_closed()),
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            AnyBackend::Unavailable => no_backend(),
+        }
+    }
+}
+
 impl fmt::Debug for AnyBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

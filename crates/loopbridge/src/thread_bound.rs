@@ -37,6 +37,7 @@ use loopbridge_core::task::Promise;
 use loopbridge_core::{Error, JoinError, JoinHandle};
 
 use crate::park;
+use crate::trace::SpanContext;
 
 /// Why `call_blocking` refused to run: it was called on the owning thread.
 const REENTRANT: &str = "call_blocking was called from inside a call on the same ThreadBound: it \
@@ -158,7 +159,8 @@ impl<T: 'static> ThreadBound<T> {
     /// [`call_blocking`](Self::call_blocking).
     ///
     /// Calling `call` from inside a call on the same `ThreadBound` is fine: the new call runs
-    /// after the current one returns.
+    /// after the current one returns. With the `tracing` feature, `f` runs inside the caller's
+    /// current span, under the caller's subscriber.
     ///
     /// [`is_panic`]: JoinError::is_panic
     /// [`is_cancelled`]: JoinError::is_cancelled
@@ -186,7 +188,9 @@ impl<T: 'static> ThreadBound<T> {
     {
         let (promise, handle) = Promise::new();
         let reply = Reply { promise: Some(promise) };
-        let message: Message<T> = Box::new(move |value: &mut T| reply.run(|| f(value)));
+        let span = SpanContext::capture();
+        let message: Message<T> =
+            Box::new(move |value: &mut T| span.in_scope(|| reply.run(|| f(value))));
         // With a handle alive the send fails only if the thread has ended, which happens only
         // when the factory panicked. The unsent message is dropped here, and its `Reply` then
         // resolves the handle with that reason.
