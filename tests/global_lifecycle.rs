@@ -203,7 +203,15 @@ fn started_exactly_once_under_contention() {
     assert!(seen.iter().all(|k| *k == seen[0] && k.is_some()), "{seen:?}");
     #[cfg(target_os = "linux")]
     if kind.is_some() {
-        let ours = thread_names().into_iter().filter(|n| n.starts_with("racer-")).count();
+        // A new thread names itself once it first runs, so a worker just started may not show
+        // its name yet: wait (boundedly) for both, and never accept more than one runner's.
+        let count = || thread_names().into_iter().filter(|n| n.starts_with("racer-")).count();
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let mut ours = count();
+        while ours < 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            ours = count();
+        }
         assert_eq!(ours, 2, "one runner's two workers, not a set per racer");
     }
     assert!(loopbridge::shutdown_global(PATIENCE).completed_in_time());
