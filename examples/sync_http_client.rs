@@ -61,7 +61,8 @@ fn main() -> Result<(), BoxError> {
     );
 
     // One client for the whole program: its pool keeps connections open between requests.
-    let client = reqwest::Client::builder().no_proxy().build()?;
+    // (The timeout is only a guard: no request through loopbridge should come near it.)
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build()?;
 
     let backend = loopbridge::Bridge::global().kind();
     println!();
@@ -80,7 +81,10 @@ fn main() -> Result<(), BoxError> {
     );
     // A client of its own: the first one's pooled connections are tasks of the global runner,
     // alive and reusable from anywhere, which would hide what a runtime per call does.
-    let per_call_client = reqwest::Client::builder().no_proxy().build()?;
+    // A pooled connection whose dispatch task died with an earlier runtime can also leave a
+    // request waiting forever; the timeout turns that into an error the run counts.
+    let per_call_client =
+        reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(1)).build()?;
     let per_call_run = server.measure(per_thread, |_| {
         let runtime = tokio::runtime::Runtime::new()?;
         runtime.block_on(get(&per_call_client, &url))

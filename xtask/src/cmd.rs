@@ -36,6 +36,8 @@ pub(crate) struct Cmd {
     envs: Vec<(String, String)>,
     /// Working directory.
     dir: PathBuf,
+    /// Killed when it runs longer than this (so a hang fails the step instead of stalling CI).
+    time_limit: Option<Duration>,
 }
 
 impl Cmd {
@@ -48,6 +50,7 @@ impl Cmd {
             args: Vec::new(),
             envs: Vec::new(),
             dir: workspace_root(),
+            time_limit: None,
         }
     }
 
@@ -60,6 +63,7 @@ impl Cmd {
             args: Vec::new(),
             envs: Vec::new(),
             dir: workspace_root(),
+            time_limit: None,
         }
     }
 
@@ -81,6 +85,12 @@ impl Cmd {
     /// Sets an environment variable for this command.
     pub(crate) fn env(mut self, key: &str, value: &str) -> Self {
         self.envs.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Kills the command if it runs longer than `limit`; [`run`](Self::run) then fails.
+    pub(crate) fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
         self
     }
 
@@ -129,8 +139,22 @@ impl Cmd {
     pub(crate) fn run(&self) -> Result<Duration, CmdError> {
         self.echo();
         let start = Instant::now();
-        let status = self.command().status().map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
-        self.check(status, start)
+        let Some(limit) = self.time_limit else {
+            let status = self.command().status().map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
+            return self.check(status, start);
+        };
+        let mut child = self.command().spawn().map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| self.error(CmdErrorKind::Io(e)))? {
+                return self.check(status, start);
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(self.error(CmdErrorKind::TimedOut(limit)));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Runs the command quietly (no echo, output discarded) and says whether it succeeded.
@@ -237,6 +261,7 @@ enum CmdErrorKind {
     Io(io::Error),
     Status(ExitStatus),
     Check(String),
+    TimedOut(Duration),
 }
 
 impl fmt::Display for CmdError {
@@ -249,6 +274,13 @@ impl fmt::Display for CmdError {
                 None => write!(f, "`{}` was terminated ({status})", self.command),
             },
             CmdErrorKind::Check(why) => write!(f, "`{}` ran, but {why}", self.command),
+            CmdErrorKind::TimedOut(limit) => write!(
+                f,
+                "`{}` ran longer than {} and was killed: it hangs, or the machine is far \
+                 slower than expected",
+                self.command,
+                format_duration(*limit)
+            ),
         }
     }
 }
@@ -257,7 +289,7 @@ impl Error for CmdError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match &self.kind {
             CmdErrorKind::Spawn(e) | CmdErrorKind::Io(e) => Some(e),
-            CmdErrorKind::Status(_) | CmdErrorKind::Check(_) => None,
+            CmdErrorKind::Status(_) | CmdErrorKind::Check(_) | CmdErrorKind::TimedOut(_) => None,
         }
     }
 }

@@ -53,6 +53,10 @@ impl Step {
     }
 }
 
+/// How long one example may run in the `examples` step (building included, if the `build` step
+/// did not run first).
+const EXAMPLE_TIME_LIMIT: Duration = Duration::from_secs(300);
+
 /// Backends of the conformance suite, each also tested alone.
 const BACKENDS: [&str; 3] = ["tokio", "smol", "async-std"];
 
@@ -156,7 +160,7 @@ fn steps() -> Vec<Step> {
         Step::new(
             "examples",
             "examples run (the server example under a smaller load)",
-            vec![
+            [
                 cargo("run -p loopbridge-examples --example quickstart"),
                 cargo("run -p loopbridge-examples --example sync_http_client"),
                 // The same requests with the global runner on smol, through `loopbridge::compat`.
@@ -168,7 +172,11 @@ fn steps() -> Vec<Step> {
                     "--requests",
                     "300",
                 ]),
-            ],
+            ]
+            .into_iter()
+            // Each takes seconds once built: a hang must fail the step, not stall CI.
+            .map(|example| example.time_limit(EXAMPLE_TIME_LIMIT))
+            .collect(),
         ),
         Step::new(
             "docs",
