@@ -128,15 +128,58 @@ impl Drop for TokioEnterGuard {
 }
 
 impl TokioBackend {
+    /// [`try_block_on_until`](LoopBackend::try_block_on_until) for a caller that is known to
+    /// run on a plain thread — no loopbridge marker, no tokio context, no other runtime's task
+    /// (the `loopbridge` facade checks this once for all backends) — where the checks for
+    /// worker threads would find nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`BlockOnError::is_shut_down`] and [`BlockOnError::is_timed_out`], as
+    /// `try_block_on_until`. Called from a thread that is not plain, it may block a worker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = tokio::runtime::Builder::new_multi_thread().build().unwrap();
+    /// let backend = loopbridge_tokio::TokioBackend::new(rt.handle().clone());
+    /// assert_eq!(backend.try_block_on_plain_thread(async { 1 }, None).unwrap(), 1);
+    /// ```
+    pub fn try_block_on_plain_thread<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        if self.lifecycle.as_ref().is_some_and(|l| l.is_closed()) {
+            return Err(BlockOnError::shut_down());
+        }
+        self.run_here(future, deadline)
+    }
+
+    /// Runs `future` on this thread, marked as this runtime's `block_on` thread.
+    fn run_here<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        let _role = self.enter(ThreadRole::BlockOn);
+        match &self.lifecycle {
+            // A shutdown answers this caller even if its future could never finish.
+            Some(lifecycle) => self.wait(lifecycle.until_closed(future), deadline)?,
+            None => self.wait(future, deadline),
+        }
+    }
+
     /// Runs `future` here in this runtime's context, until `deadline` if there is one.
     fn wait<F: Future>(
         &self,
         future: F,
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
-        // Entered for the deadline case, where this thread polls the future itself; harmless
-        // around `Handle::block_on`, which enters the runtime anyway.
-        let _runtime = self.handle.enter();
+        // `Handle::block_on` enters the runtime itself; with a deadline this thread polls the
+        // future on its own, inside the runtime's context. (Entering twice costs a context
+        // switch and a fresh RNG seed per call: measurable on a ready future.)
+        let _runtime = deadline.map(|_| self.handle.enter());
         park::block_on_until(future, deadline, |future| self.handle.block_on(future))
     }
 }
@@ -197,14 +240,7 @@ impl LoopBackend for TokioBackend {
         }
         // tokio's own workers are handled by `blocking_region` (block_in_place or refusal).
         context::check_not_worker(Some(BackendKind::Tokio))?;
-        blocking_region(|| {
-            let _role = self.enter(ThreadRole::BlockOn);
-            match &self.lifecycle {
-                // A shutdown answers this caller even if its future could never finish.
-                Some(lifecycle) => self.wait(lifecycle.until_closed(future), deadline)?,
-                None => self.wait(future, deadline),
-            }
-        })?
+        blocking_region(|| self.run_here(future, deadline))?
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

@@ -5,18 +5,9 @@ use std::time::{Duration, Instant};
 
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
-use crate::global;
-use crate::select::{self, AnyBackend};
+use crate::ambient::with_current;
+use crate::select;
 use crate::time::{Sleep, Timeout, YieldNow};
-
-/// Runs `f` with the ambient backend, else the global runner's, without cloning the latter.
-#[track_caller]
-fn with_current<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
-    match select::ambient() {
-        Some(backend) => f(&backend),
-        None => global::with_backend(f),
-    }
-}
 
 /// Spawns `future` as a task on the current runtime (or the global runner) and returns its
 /// [`JoinHandle`].
@@ -127,7 +118,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// ```
 #[track_caller]
 pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
-    with_current(|b| b.try_block_on(future))
+    crate::ambient::try_block_on(future)
 }
 
 /// Waits for `duration`; see [`Sleep`] for the exact semantics.

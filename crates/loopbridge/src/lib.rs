@@ -69,6 +69,7 @@
 //! at once with a message saying what to do; [`try_block_on`] returns the error instead. On a
 //! tokio multi-thread worker it completes, through `block_in_place`. See `docs/semantics.md`.
 
+mod ambient;
 mod bridge;
 mod config;
 mod functions;
