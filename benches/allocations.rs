@@ -15,7 +15,7 @@ use std::alloc::System;
 use std::hint::black_box;
 use std::time::Duration;
 
-use loopbridge_benches::{Flavour, Results, SmolPool, TokioCt, tokio_mt};
+use loopbridge_benches::{Flavour, Results, SmolPool, TokioCt, tokio_mt, trivial};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -50,10 +50,6 @@ fn per_call(mut op: impl FnMut()) -> f64 {
         op();
     }
     region.change().allocations as f64 / OPS as f64
-}
-
-fn trivial() -> impl Future<Output = i32> + Send + 'static {
-    async { black_box(1) }
 }
 
 fn main() {

@@ -15,14 +15,10 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use loopbridge_benches::{CallerPool, Flavour, SmolPool, TokioCt, cpus, tokio_mt};
+use loopbridge_benches::{CallerPool, Flavour, SmolPool, TokioCt, cpus, tokio_mt, trivial};
 
 /// The callers per group.
 const CALLERS: [usize; 3] = [1, 4, 16];
-
-fn trivial() -> impl Future<Output = i32> + Send + 'static {
-    async { black_box(1) }
-}
 
 /// The operation one caller repeats, for `flavour`, natively or through loopbridge.
 fn op(flavour: Flavour, native: bool, places: &Places) -> Arc<dyn Fn() + Send + Sync> {

@@ -17,13 +17,12 @@
 //! back; smol an async-executor on its own threads, `async_io::block_on(executor.spawn(..))`;
 //! async-std `task::block_on(task::spawn(..))`.
 
-use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use loopbridge_benches::{Flavour, SmolPool, TokioCt, cpus, tokio_mt};
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, cpus, tokio_mt, trivial};
 
 /// A partner thread that answers each request with an unpark: the floor.
 struct PingPong {
@@ -74,10 +73,6 @@ impl Drop for PingPong {
             let _ = partner.join();
         }
     }
-}
-
-fn trivial() -> impl Future<Output = i32> + Send + 'static {
-    async { black_box(1) }
 }
 
 /// One placement: every runtime is started with the calling thread on `runtime_cpu`, so its

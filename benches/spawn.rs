@@ -22,14 +22,13 @@
 //!   async-std support).
 
 use std::future::Future;
-use std::hint::black_box;
 use std::time::Duration;
 
 use async_executors::SpawnHandleExt;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use loopbridge::Runner;
-use loopbridge_benches::{Flavour, SmolPool, TokioCt, time_loop, tokio_mt};
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, time_loop, tokio_mt, trivial};
 
 /// Benchmarks `{flavour}/{implementation}`, timing what `run(iters)` reports.
 fn bench(
@@ -54,10 +53,6 @@ fn on_tokio<F: Future<Output = Duration> + Send + 'static>(
     body: F,
 ) -> Duration {
     handle.block_on(handle.spawn(body)).expect("the measured loop")
-}
-
-fn trivial() -> impl Future<Output = i32> + Send + 'static {
-    async { black_box(1) }
 }
 
 fn loopbridge_side(group: &mut BenchmarkGroup<'_, WallTime>, flavour: Flavour) {

@@ -216,6 +216,11 @@ impl Future for YieldOnce {
     }
 }
 
+/// The trivial task every spawn bench spawns.
+pub async fn trivial() -> i32 {
+    std::hint::black_box(1)
+}
+
 /// Runs `n` iterations of `op` and returns the time they took: the body of a measured loop
 /// that runs as a task inside a runtime.
 pub async fn time_loop<F, Fut>(iters: u64, mut op: F) -> Duration

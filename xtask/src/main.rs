@@ -4,6 +4,7 @@
 //! Run `cargo xtask help` for the list of commands. Each command lives in its own module;
 //! [`cmd`] holds the shared helpers for running external programs.
 
+mod bench;
 mod cmd;
 mod test;
 
@@ -16,6 +17,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 /// The commands, with a one-line summary each, in the order `help` lists them.
 const COMMANDS: &[(&str, &str)] = &[
     ("test", "run the whole CI matrix: fmt, clippy, tests, doctests, builds, docs"),
+    ("bench", "run the benchmarks and write docs/performance.md (issue 5's targets)"),
     ("help", "print this help, or `help COMMAND` for a command's help"),
 ];
 
@@ -46,6 +48,7 @@ fn dispatch(args: &[String]) -> Result<()> {
     };
     match command.as_str() {
         "test" => test::run(rest),
+        "bench" => bench::run(rest),
         "help" | "--help" | "-h" => help(rest.first().map(String::as_str)),
         other => Err(format!("unknown command `{other}`; run `cargo xtask help`").into()),
     }
@@ -56,6 +59,7 @@ fn help(command: Option<&str>) -> Result<()> {
     match command {
         None | Some("help") => print_help(),
         Some("test") => test::print_help(),
+        Some("bench") => bench::print_help(),
         Some(other) => {
             return Err(format!("unknown command `{other}`; run `cargo xtask help`").into());
         }
