@@ -59,9 +59,41 @@ pub struct Lifecycle {
     blocked: Mutex<HashMap<u64, Waker>>,
 }
 
+/// The abort handles of the live tasks: a slab (slots reused through a free list), so that
+/// registering and removing a task is an index, not a hash.
 #[derive(Default)]
 struct Registry {
-    tasks: HashMap<u64, AbortHandle>,
+    slots: Vec<Option<AbortHandle>>,
+    free: Vec<usize>,
+}
+
+impl Registry {
+    fn insert(&mut self, handle: AbortHandle) -> usize {
+        match self.free.pop() {
+            Some(index) => {
+                self.slots[index] = Some(handle);
+                index
+            }
+            None => {
+                self.slots.push(Some(handle));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn remove(&mut self, index: usize) -> Option<AbortHandle> {
+        let handle = self.slots.get_mut(index)?.take();
+        if handle.is_some() {
+            self.free.push(index);
+        }
+        handle
+    }
+
+    /// Every handle, leaving the registry empty.
+    fn take_all(&mut self) -> Vec<AbortHandle> {
+        self.free.clear();
+        std::mem::take(&mut self.slots).into_iter().flatten().collect()
+    }
 }
 
 impl Lifecycle {
@@ -136,10 +168,10 @@ impl Lifecycle {
             waker.wake();
         }
         if let Some(registry) = &self.registry {
-            let tasks = std::mem::take(&mut lock(registry).tasks);
+            let tasks = lock(registry).take_all();
             self.cancelled_tasks.fetch_add(tasks.len(), Ordering::AcqRel);
             // Outside the lock: an abort wakes the task, which may run (and re-enter) at once.
-            for handle in tasks.into_values() {
+            for handle in tasks {
                 handle.abort();
             }
         }
@@ -210,9 +242,8 @@ impl Lifecycle {
             guard: LiveGuard { lifecycle: Arc::clone(self), id: None, done: false },
         };
         if let Some(registry) = &self.registry {
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            lock(registry).tasks.insert(id, tracked.task.abort_handle());
-            tracked.guard.id = Some(id);
+            let handle = tracked.task.abort_handle();
+            tracked.guard.id = Some(lock(registry).insert(handle));
         }
         // Checked after registering, so a concurrent close either sees this task in the
         // registry or this check sees the close: no task slips through.
@@ -340,7 +371,8 @@ fn lock(registry: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
 
 struct LiveGuard {
     lifecycle: Arc<Lifecycle>,
-    id: Option<u64>,
+    /// The task's slot in the registry, if the lifecycle has one.
+    id: Option<usize>,
     done: bool,
 }
 
@@ -348,8 +380,8 @@ impl Drop for LiveGuard {
     fn drop(&mut self) {
         let lifecycle = &self.lifecycle;
         if let (Some(id), Some(registry)) = (self.id, &lifecycle.registry) {
-            let removed = lock(registry).tasks.remove(&id);
-            drop(removed);
+            let removed = lock(registry).remove(id);
+            drop(removed); // outside the lock: the last handle may drop the task's cell
         }
         // With a registry, `close` counted the tasks it aborted already.
         if !self.done && lifecycle.registry.is_none() && lifecycle.is_closed() {
@@ -490,6 +522,30 @@ mod tests {
         assert!(handle.is_finished(), "a refused task resolves its handle at once");
         assert!(lifecycle.track_job(|| ()).is_none());
         assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 0));
+    }
+
+    #[test]
+    fn registry_reuses_freed_slots_and_aborts_every_live_task() {
+        let lifecycle = Lifecycle::with_abort_registry();
+        let track = |tracked: &mut Vec<_>| {
+            let (task, _handle) = TaskFuture::new(std::future::pending::<()>());
+            tracked.push(Box::pin(lifecycle.track_task(task).unwrap()));
+        };
+        let mut tracked = Vec::new();
+        for _ in 0..3 {
+            track(&mut tracked);
+        }
+        drop(tracked.remove(1));
+        track(&mut tracked);
+        let slots = lock(lifecycle.registry.as_ref().unwrap()).slots.len();
+        assert_eq!(slots, 3, "the freed slot was reused");
+        lifecycle.close();
+        assert_eq!(lifecycle.cancelled_tasks(), 3);
+        for task in &mut tracked {
+            assert!(poll_once(task.as_mut()).is_ready(), "every live task was aborted");
+        }
+        drop(tracked);
+        assert_eq!(lifecycle.live_tasks(), 0);
     }
 
     #[test]

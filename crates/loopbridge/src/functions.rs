@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
 use crate::ambient::with_current;
-use crate::select;
+use crate::select::{self, AnyTimer};
 use crate::time::{Sleep, Timeout, YieldNow};
 
 /// Spawns `future` as a task on the current runtime (or the global runner) and returns its
@@ -161,6 +161,10 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// Runs `future` with a deadline of `duration`: `Ok(output)` if it completes in time, else
 /// `Err(Elapsed)`. The future is polled before the timer, so a ready future always wins.
 ///
+/// The deadline is fixed when `timeout` is called; the timer itself is made only if the future
+/// is still pending at the first poll, by the runtime current there (the ambient one, else the
+/// global runner) — so a future that completes at once costs no timer at all.
+///
 /// # Examples
 ///
 /// ```
@@ -172,12 +176,14 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// ));
 /// assert!(late.is_err());
 /// ```
-#[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    let sleep = loopbridge_core::time::Sleep::new(duration, |deadline| {
-        with_current(|b| b.timer_at(deadline))
-    });
+    let sleep = loopbridge_core::time::Sleep::deferred(duration, current_timer_at);
     Timeout::new(loopbridge_core::time::Timeout::new(future, sleep))
+}
+
+/// A timer of the current runtime; made when a [`timeout`]'s future is first pending.
+fn current_timer_at(deadline: Instant) -> AnyTimer {
+    with_current(|b| b.timer_at(deadline))
 }
 
 /// Yields once to the executor, letting other tasks run.
