@@ -270,8 +270,10 @@ impl Lifecycle {
     /// let result = loopbridge_core::park::wait(blocked);
     /// assert!(result.unwrap_err().is_shut_down());
     /// ```
-    pub fn until_closed<F: Future>(self: &Arc<Self>, future: F) -> UntilClosed<F> {
-        UntilClosed { future, lifecycle: Arc::clone(self), slot: None }
+    pub fn until_closed<F: Future>(&self, future: F) -> UntilClosed<'_, F> {
+        // Borrowed, not counted: the wrapper lives in the `block_on` frame of a caller that
+        // holds the lifecycle anyway.
+        UntilClosed { future, lifecycle: self, slot: None }
     }
 
     /// Wraps a blocking job so that it is counted while it runs, or returns `None` after the
@@ -394,14 +396,14 @@ impl Drop for LiveGuard {
 pin_project! {
     /// A `block_on` future that gives up when its runtime shuts down; see
     /// [`Lifecycle::until_closed`].
-    pub struct UntilClosed<F> {
+    pub struct UntilClosed<'a, F> {
         #[pin]
         future: F,
-        lifecycle: Arc<Lifecycle>,
+        lifecycle: &'a Lifecycle,
         slot: Option<u64>,
     }
 
-    impl<F> PinnedDrop for UntilClosed<F> {
+    impl<F> PinnedDrop for UntilClosed<'_, F> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(slot) = this.slot.take() {
@@ -412,7 +414,7 @@ pin_project! {
     }
 }
 
-impl<F: Future> Future for UntilClosed<F> {
+impl<F: Future> Future for UntilClosed<'_, F> {
     type Output = Result<F::Output, BlockOnError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -444,7 +446,7 @@ impl<F: Future> Future for UntilClosed<F> {
     }
 }
 
-impl<F> fmt::Debug for UntilClosed<F> {
+impl<F> fmt::Debug for UntilClosed<'_, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntilClosed").field("lifecycle", &self.lifecycle).finish_non_exhaustive()
     }
