@@ -19,11 +19,10 @@
 //!
 //! The counters are plain atomics: no lock on the spawn path unless the registry is used.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -53,44 +52,51 @@ pub struct Lifecycle {
     live_tasks: AtomicUsize,
     cancelled_tasks: AtomicUsize,
     running_jobs: AtomicUsize,
-    registry: Option<Mutex<Registry>>,
-    next_id: AtomicU64,
+    registry: Option<Mutex<Slab<AbortHandle>>>,
     /// Wakers of `block_on` callers whose future was pending, woken by `close`.
-    blocked: Mutex<HashMap<u64, Waker>>,
+    blocked: Mutex<Slab<Waker>>,
 }
 
-/// The abort handles of the live tasks: a slab (slots reused through a free list), so that
-/// registering and removing a task is an index, not a hash.
-#[derive(Default)]
-struct Registry {
-    slots: Vec<Option<AbortHandle>>,
+/// Values indexed by a slot number that stays valid until removed: slots are reused through a
+/// free list, so inserting and removing is an index, not a hash. Holds the abort handles of
+/// the live tasks and the wakers of the blocked `block_on` callers.
+struct Slab<T> {
+    slots: Vec<Option<T>>,
     free: Vec<usize>,
 }
 
-impl Registry {
-    fn insert(&mut self, handle: AbortHandle) -> usize {
+impl<T> Slab<T> {
+    const fn new() -> Self {
+        Slab { slots: Vec::new(), free: Vec::new() }
+    }
+
+    fn insert(&mut self, value: T) -> usize {
         match self.free.pop() {
             Some(index) => {
-                self.slots[index] = Some(handle);
+                self.slots[index] = Some(value);
                 index
             }
             None => {
-                self.slots.push(Some(handle));
+                self.slots.push(Some(value));
                 self.slots.len() - 1
             }
         }
     }
 
-    fn remove(&mut self, index: usize) -> Option<AbortHandle> {
-        let handle = self.slots.get_mut(index)?.take();
-        if handle.is_some() {
-            self.free.push(index);
-        }
-        handle
+    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
+        self.slots.get_mut(index)?.as_mut()
     }
 
-    /// Every handle, leaving the registry empty.
-    fn take_all(&mut self) -> Vec<AbortHandle> {
+    fn remove(&mut self, index: usize) -> Option<T> {
+        let value = self.slots.get_mut(index)?.take();
+        if value.is_some() {
+            self.free.push(index);
+        }
+        value
+    }
+
+    /// Every value, leaving the slab empty (slots handed out before are then simply gone).
+    fn take_all(&mut self) -> Vec<T> {
         self.free.clear();
         std::mem::take(&mut self.slots).into_iter().flatten().collect()
     }
@@ -120,18 +126,17 @@ impl Lifecycle {
     /// assert_eq!(lifecycle.live_tasks(), 0);
     /// ```
     pub fn with_abort_registry() -> Arc<Self> {
-        Arc::new(Lifecycle::with(Some(Mutex::new(Registry::default()))))
+        Arc::new(Lifecycle::with(Some(Mutex::new(Slab::new()))))
     }
 
-    fn with(registry: Option<Mutex<Registry>>) -> Self {
+    fn with(registry: Option<Mutex<Slab<AbortHandle>>>) -> Self {
         Lifecycle {
             closed: AtomicBool::new(false),
             live_tasks: AtomicUsize::new(0),
             cancelled_tasks: AtomicUsize::new(0),
             running_jobs: AtomicUsize::new(0),
             registry,
-            next_id: AtomicU64::new(0),
-            blocked: Mutex::new(HashMap::new()),
+            blocked: Mutex::new(Slab::new()),
         }
     }
 
@@ -162,9 +167,8 @@ impl Lifecycle {
         if self.closed.swap(true, Ordering::AcqRel) {
             return false;
         }
-        let blocked =
-            std::mem::take(&mut *self.blocked.lock().unwrap_or_else(PoisonError::into_inner));
-        for waker in blocked.into_values() {
+        let blocked = lock(&self.blocked).take_all();
+        for waker in blocked {
             waker.wake();
         }
         if let Some(registry) = &self.registry {
@@ -367,8 +371,9 @@ impl Drop for JobGuard<'_> {
     }
 }
 
-fn lock(registry: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
-    registry.lock().unwrap_or_else(PoisonError::into_inner)
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Only slab operations run under these locks; a poisoned one still holds a valid slab.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 struct LiveGuard {
@@ -400,14 +405,14 @@ pin_project! {
         #[pin]
         future: F,
         lifecycle: &'a Lifecycle,
-        slot: Option<u64>,
+        slot: Option<usize>,
     }
 
     impl<F> PinnedDrop for UntilClosed<'_, F> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(slot) = this.slot.take() {
-                let removed = this.lifecycle.blocked.lock().unwrap_or_else(PoisonError::into_inner).remove(&slot);
+                let removed = lock(&this.lifecycle.blocked).remove(slot);
                 drop(removed);
             }
         }
@@ -427,15 +432,20 @@ impl<F: Future> Future for UntilClosed<'_, F> {
         if let Poll::Ready(output) = this.future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        let slot = *this
-            .slot
-            .get_or_insert_with(|| this.lifecycle.next_id.fetch_add(1, Ordering::Relaxed));
-        let mut blocked = this.lifecycle.blocked.lock().unwrap_or_else(PoisonError::into_inner);
-        match blocked.get(&slot) {
-            Some(known) if known.will_wake(cx.waker()) => {}
-            _ => {
-                blocked.insert(slot, cx.waker().clone());
-            }
+        // `park::spin_then` polls again by itself and then hands over to a `block_on` that
+        // polls with its own waker: the spin's waker needs no registration (and a future that
+        // completes during the spin never takes the lock).
+        if crate::park::is_spin_waker(cx.waker()) {
+            return Poll::Pending;
+        }
+        let mut blocked = lock(&this.lifecycle.blocked);
+        match *this.slot {
+            Some(slot) => match blocked.get_mut(slot) {
+                Some(known) if known.will_wake(cx.waker()) => {}
+                Some(known) => *known = cx.waker().clone(),
+                None => {} // taken by the close: the check below answers
+            },
+            None => *this.slot = Some(blocked.insert(cx.waker().clone())),
         }
         drop(blocked);
         // A close between the check above and the registration would have missed our waker.

@@ -176,11 +176,13 @@ impl TokioBackend {
         future: F,
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
-        // `Handle::block_on` enters the runtime itself; with a deadline this thread polls the
-        // future on its own, inside the runtime's context. (Entering twice costs a context
-        // switch and a fresh RNG seed per call: measurable on a ready future.)
-        let _runtime = deadline.map(|_| self.handle.enter());
-        park::block_on_until(future, deadline, |future| self.handle.block_on(future))
+        // This thread polls the future itself first (and, with a deadline, throughout), inside
+        // the runtime's context; only a future still pending after `spin_then`'s spin goes to
+        // `Handle::block_on`, which parks the thread.
+        let _runtime = self.handle.enter();
+        park::block_on_until(future, deadline, |future| {
+            park::spin_then(future, |future| self.handle.block_on(future))
+        })
     }
 }
 
