@@ -9,7 +9,8 @@
 //!
 //! Native equivalents: `sleep(ZERO)` is one yield in loopbridge, so `native` is the runtime's
 //! `yield_now` and `native_sleep` its own `sleep(ZERO)` (tokio's rounds up to 1 ms). There is
-//! no native `timeout` in smol: `native` there is `or` with an `async_io::Timer`. Detection:
+//! no native `timeout` in smol: `native` there is `or` with an `async_io::Timer` made with the
+//! timeout (so the deadline is fixed when the timeout is made, as in tokio's). Detection:
 //! tokio's `Handle::try_current()`, async-std's `task::try_current()`; smol has none. The
 //! `plain` flavour is a thread outside any runtime.
 
@@ -120,8 +121,11 @@ fn timeout_ready(group: &mut BenchmarkGroup<'_, WallTime>, place: &Place) {
             Flavour::TokioMt | Flavour::TokioCt => place
                 .native(time_loop(iters, || tokio::time::timeout(LIMIT, async { black_box(1) }))),
             Flavour::Smol => place.native(time_loop(iters, || {
-                async { Some(black_box(1)) }.or(async {
-                    async_io::Timer::after(LIMIT).await;
+                // The timer (its deadline) is made with the timeout, as tokio's and
+                // loopbridge's fix theirs; it is registered only if polled.
+                let timer = async_io::Timer::after(LIMIT);
+                async { Some(black_box(1)) }.or(async move {
+                    timer.await;
                     None
                 })
             })),

@@ -712,7 +712,7 @@ fn report(results: &Results, context: &Context) -> String {
         out,
         "Target: ≤ 1.10× native; detection ≤ 5 ns. `sleep(ZERO)` is one yield in loopbridge, so \
          native is the runtime's `yield_now` (its own `sleep(ZERO)` is listed for reference); \
-         smol has no `timeout` (native: `or` with an `async_io::Timer`) and no detection API."
+         smol has no `timeout` (native: `or` with an `async_io::Timer` made with it, so that both fix the deadline when the timeout is made) and no detection API. On a plain thread, `native` is tokio's `Handle::try_current` alone, while loopbridge must ask every compiled-in runtime."
     );
     let _ = writeln!(out);
     out.push_str(RATIO_HEADER);

@@ -123,14 +123,14 @@ impl<T: Future> Sleep<T> {
     /// assert_eq!(s.deadline(), None); // never fires
     /// ```
     pub fn new(duration: Duration, timer_at: impl FnOnce(Instant) -> T) -> Self {
-        let now = Instant::now();
         if duration.is_zero() {
+            // One yield, like the runtimes' `yield_now`: no clock read (see `deadline`).
             return Sleep {
                 inner: SleepInner::Yield { yield_now: YieldNow::new() },
-                deadline: Some(now),
+                deadline: None,
             };
         }
-        match now.checked_add(duration) {
+        match Instant::now().checked_add(duration) {
             Some(deadline) => Sleep::until(deadline, timer_at),
             None => Sleep { inner: SleepInner::Never, deadline: None },
         }
@@ -181,8 +181,11 @@ impl<T: Future> Sleep<T> {
             None => Sleep { inner: SleepInner::Never, deadline: None },
         }
     }
+}
 
-    /// When the sleep completes; `None` if it never does.
+impl<T> Sleep<T> {
+    /// When the sleep completes; `None` if it never does. A zero sleep completes after one
+    /// yield: its deadline is the moment it is asked (it reads no clock when made).
     ///
     /// # Examples
     ///
@@ -190,9 +193,14 @@ impl<T: Future> Sleep<T> {
     /// # use std::time::Duration;
     /// let s = loopbridge_core::time::Sleep::new(Duration::MAX, |_| std::future::ready(()));
     /// assert!(s.deadline().is_none());
+    /// let zero = loopbridge_core::time::Sleep::new(Duration::ZERO, |_| std::future::ready(()));
+    /// assert!(zero.deadline().is_some());
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        self.deadline
+        match (&self.inner, self.deadline) {
+            (SleepInner::Yield { .. }, None) => Some(Instant::now()),
+            (_, deadline) => deadline,
+        }
     }
 }
 
@@ -219,7 +227,7 @@ impl<T: Future> Future for Sleep<T> {
 
 impl<T> fmt::Debug for Sleep<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep").field("deadline", &self.deadline).finish()
+        f.debug_struct("Sleep").field("deadline", &self.deadline()).finish()
     }
 }
 
