@@ -16,8 +16,11 @@ use tokio::runtime::Handle;
 use crate::blocking_region;
 
 thread_local! {
-    /// The loopbridge runtime the current thread works for, if it is one loopbridge started.
-    static LIFECYCLE: RefCell<Option<Arc<Lifecycle>>> = const { RefCell::new(None) };
+    /// The backend the current thread works for, set together with the ambient marker: a
+    /// thread of a runtime loopbridge started, or one inside a loopbridge `block_on`. The
+    /// marker is authoritative there, so the ambient runtime does not depend on which tokio
+    /// context user code may have entered on top.
+    static CURRENT: RefCell<Option<TokioBackend>> = const { RefCell::new(None) };
 }
 
 /// A [`LoopBackend`] that runs everything on one tokio runtime.
@@ -57,7 +60,9 @@ impl TokioBackend {
     }
 
     /// The backend of the tokio runtime the calling thread is inside, if any — with its
-    /// lifecycle when the runtime is one loopbridge started.
+    /// lifecycle when the runtime is one loopbridge started. On a thread loopbridge marked (a
+    /// thread of its runtime, or one inside its `block_on`) that is the marked runtime, even
+    /// where user code entered another tokio runtime's context on top.
     ///
     /// # Examples
     ///
@@ -65,9 +70,10 @@ impl TokioBackend {
     /// assert!(loopbridge_tokio::TokioBackend::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Self> {
-        let handle = Handle::try_current().ok()?;
-        let lifecycle = LIFECYCLE.try_with(|l| l.borrow().clone()).ok().flatten();
-        Some(TokioBackend { handle, lifecycle })
+        if let Ok(Some(backend)) = CURRENT.try_with(|c| c.borrow().clone()) {
+            return Some(backend);
+        }
+        Handle::try_current().ok().map(TokioBackend::new)
     }
 
     /// The underlying tokio handle.
@@ -97,33 +103,30 @@ impl TokioBackend {
 
     /// Marks the current thread as working for this backend in `role` until the guard drops.
     pub(crate) fn enter(&self, role: ThreadRole) -> TokioEnterGuard {
-        enter_lifecycle(self.lifecycle.as_ref(), role)
+        enter_backend(self.clone(), role)
     }
 }
 
-/// Marks the thread for `lifecycle` (`None`: a runtime loopbridge does not own).
-pub(crate) fn enter_lifecycle(
-    lifecycle: Option<&Arc<Lifecycle>>,
-    role: ThreadRole,
-) -> TokioEnterGuard {
-    let runtime = lifecycle.map_or(0, Lifecycle::id);
-    let previous = LIFECYCLE.with(|l| l.replace(lifecycle.cloned()));
+/// Marks the thread as working for `backend` in `role` until the guard drops.
+pub(crate) fn enter_backend(backend: TokioBackend, role: ThreadRole) -> TokioEnterGuard {
+    let runtime = backend.lifecycle.as_ref().map_or(0, Lifecycle::id);
+    let previous = CURRENT.with(|c| c.replace(Some(backend)));
     TokioEnterGuard {
         previous,
         _marker: context::enter(Ambient::new(BackendKind::Tokio, role).with_runtime(runtime)),
     }
 }
 
-/// Restores the previous lifecycle and marker when dropped.
+/// Restores the previous backend and marker when dropped.
 pub(crate) struct TokioEnterGuard {
-    previous: Option<Arc<Lifecycle>>,
+    previous: Option<TokioBackend>,
     _marker: EnterGuard,
 }
 
 impl Drop for TokioEnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        let _ = LIFECYCLE.try_with(|l| l.replace(previous));
+        let _ = CURRENT.try_with(|c| c.replace(previous));
     }
 }
 
@@ -217,9 +220,9 @@ impl LoopBackend for TokioBackend {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let lifecycle = self.lifecycle.clone();
+        let backend = self.clone();
         let run = move || {
-            let _role = enter_lifecycle(lifecycle.as_ref(), ThreadRole::Blocking);
+            let _role = enter_backend(backend, ThreadRole::Blocking);
             job.run();
         };
         match &self.lifecycle {
