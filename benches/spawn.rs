@@ -1,116 +1,202 @@
-//! Spawn + await of a trivial task from inside the runtime, and `block_on` of a ready future
-//! from a plain thread: each runtime's native API and loopbridge side by side in one group, so
-//! the ratio comes from one run on one machine.
+//! Spawn + await of a trivial task from inside the runtime, on every flavour: the native
+//! runtime, loopbridge and the peer crates side by side in one group (`spawn_await`), ids
+//! `{flavour}/{implementation}`.
 //!
 //! ```text
 //! cargo bench -p loopbridge-benches --bench spawn
 //! ```
 //!
-//! Both operations stay on one thread (spawn+await inside a worker, block_on of a ready
-//! future), so they are stable unpinned; see docs/performance.md.
+//! Every measured loop runs as a task on the runtime (a worker of the 2-worker runtimes, the
+//! driver of tokio current-thread), native, loopbridge and peers alike; the bench thread only
+//! waits for the loop's result. This stays on the runtime's threads, so it is stable unpinned.
+//!
+//! Peers, as they run on each flavour:
+//! - tokio: `async_executors` (`TokioTp` / `TokioCt` over the same runtime), `agnostic-lite`
+//!   (`TokioRuntime::spawn`), `spawns` (`spawns::spawn`, tokio found through
+//!   `Handle::try_current`), `async-rs` (`Runtime::tokio_with_handle`).
+//! - smol: none of the peers can spawn onto an executor the application owns; each uses its
+//!   own global executor (`async_executors::AsyncGlobal`: async-global-executor 2;
+//!   `agnostic-lite`, `spawns`, `async-rs`: smol's global executor, one thread), so the loop
+//!   runs there.
+//! - async-std: `async_executors::AsyncStd` only (agnostic-lite, spawns and async-rs have no
+//!   async-std support).
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use async_executors::SpawnHandleExt;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
+use loopbridge::Runner;
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, time_loop, tokio_mt, trivial};
 
-fn spawn_and_await(c: &mut Criterion) {
-    // Every measured loop runs as a task on a worker of a 2-worker runtime, native and
-    // loopbridge alike, so both sides spawn from the same kind of thread.
-    let mut group = c.benchmark_group("spawn_await_in_runtime");
-
-    let tokio_mt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    group.bench_function(BenchmarkId::new("tokio_mt", "native"), |b| {
-        b.iter_custom(|iters| {
-            tokio_mt
-                .block_on(tokio_mt.spawn(async move {
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        black_box(tokio::spawn(async { black_box(1) }).await.ok());
-                    }
-                    start.elapsed()
-                }))
-                .unwrap_or(Duration::ZERO)
-        });
+/// Benchmarks `{flavour}/{implementation}`, timing what `run(iters)` reports.
+fn bench(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    flavour: Flavour,
+    implementation: &str,
+    mut run: impl FnMut(u64) -> Duration,
+) {
+    group.bench_function(BenchmarkId::new(flavour.name(), implementation), |b| {
+        b.iter_custom(&mut run);
     });
-    group.bench_function(BenchmarkId::new("tokio_mt", "loopbridge"), |b| {
-        b.iter_custom(|iters| {
-            tokio_mt
-                .block_on(tokio_mt.spawn(async move {
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        black_box(loopbridge::spawn(async { black_box(1) }).await.ok());
-                    }
-                    start.elapsed()
-                }))
-                .unwrap_or(Duration::ZERO)
-        });
-    });
+}
 
-    let executor = std::sync::Arc::new(async_executor::Executor::new());
-    let (stop, stopped) = async_channel::bounded::<()>(1);
-    let workers: Vec<_> = (0..2)
-        .map(|_| {
-            let (executor, stopped) = (executor.clone(), stopped.clone());
-            std::thread::spawn(move || async_io::block_on(executor.run(stopped.recv())))
-        })
-        .collect();
-    group.bench_function(BenchmarkId::new("smol", "native"), |b| {
-        b.iter_custom(|iters| {
-            let inner = executor.clone();
-            async_io::block_on(executor.spawn(async move {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    black_box(inner.spawn(async { black_box(1) }).await);
-                }
-                start.elapsed()
-            }))
-        });
+/// Runs the measured loop as a task of a loopbridge runner.
+fn on_runner<F: Future<Output = Duration> + Send + 'static>(runner: &Runner, body: F) -> Duration {
+    runner.block_on(runner.spawn(body)).expect("the measured loop")
+}
+
+/// Runs the measured loop as a task of a tokio runtime.
+fn on_tokio<F: Future<Output = Duration> + Send + 'static>(
+    handle: &tokio::runtime::Handle,
+    body: F,
+) -> Duration {
+    handle.block_on(handle.spawn(body)).expect("the measured loop")
+}
+
+fn loopbridge_side(group: &mut BenchmarkGroup<'_, WallTime>, flavour: Flavour) {
+    let runner = flavour.runner();
+    bench(group, flavour, "loopbridge", |iters| {
+        on_runner(&runner, time_loop(iters, || loopbridge::spawn(trivial())))
     });
-    let runtime = loopbridge::__private::TestRuntime::start(loopbridge::__private::Flavor::Smol);
-    let bridge = runtime.bridge().clone();
-    group.bench_function(BenchmarkId::new("smol", "loopbridge"), |b| {
-        b.iter_custom(|iters| {
-            let task = bridge.spawn(async move {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    black_box(loopbridge::spawn(async { black_box(1) }).await.ok());
-                }
-                start.elapsed()
+}
+
+fn tokio_peers(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    flavour: Flavour,
+    handle: &tokio::runtime::Handle,
+) {
+    use agnostic_lite::RuntimeLite;
+    use async_rs::traits::Executor;
+
+    match flavour {
+        Flavour::TokioMt => {
+            let exec = async_executors::TokioTp::try_from(handle.clone()).expect("TokioTp");
+            bench(group, flavour, "async_executors", |iters| {
+                let exec = exec.clone();
+                on_tokio(
+                    handle,
+                    time_loop(iters, move || {
+                        exec.spawn_handle(trivial()).expect("async_executors spawn")
+                    }),
+                )
             });
-            bridge.block_on(task).unwrap_or(Duration::ZERO)
-        });
-    });
-    group.finish();
-    stop.close();
-    for worker in workers {
-        let _ = worker.join();
+        }
+        _ => {
+            // `TokioCt` is `!Send` (it keeps a `LocalSet`): it runs its own current-thread
+            // runtime, whose driver is the thread in its `block_on`, where the loop runs.
+            let exec = async_executors::TokioCt::new().expect("TokioCt");
+            bench(group, flavour, "async_executors", |iters| {
+                exec.block_on(time_loop(iters, || {
+                    exec.spawn_handle(trivial()).expect("async_executors spawn")
+                }))
+            });
+        }
     }
+    bench(group, flavour, "agnostic_lite", |iters| {
+        on_tokio(handle, time_loop(iters, || agnostic_lite::tokio::TokioRuntime::spawn(trivial())))
+    });
+    bench(group, flavour, "spawns", |iters| {
+        on_tokio(handle, time_loop(iters, || spawns::spawn(trivial())))
+    });
+    let rt = async_rs::Runtime::tokio_with_handle(handle.clone());
+    bench(group, flavour, "async_rs", |iters| {
+        let rt = rt.clone();
+        on_tokio(handle, time_loop(iters, move || rt.spawn(trivial())))
+    });
 }
 
-fn block_on_ready(c: &mut Criterion) {
-    let mut group = c.benchmark_group("block_on_ready_from_plain_thread");
-    let tokio_mt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    let handle = tokio_mt.handle().clone();
-    group.bench_function(BenchmarkId::new("tokio_mt", "native Handle::block_on"), |b| {
-        b.iter(|| handle.block_on(async { black_box(1) }));
+fn spawn_await(c: &mut Criterion) {
+    let mut group = c.benchmark_group("spawn_await");
+
+    // tokio multi-thread.
+    let runtime = tokio_mt();
+    let handle = runtime.handle().clone();
+    bench(&mut group, Flavour::TokioMt, "native", |iters| {
+        on_tokio(&handle, time_loop(iters, || tokio::spawn(trivial())))
     });
-    group.bench_function(BenchmarkId::new("tokio_mt", "loopbridge global"), |b| {
-        b.iter(|| loopbridge::block_on(async { black_box(1) }));
+    loopbridge_side(&mut group, Flavour::TokioMt);
+    tokio_peers(&mut group, Flavour::TokioMt, &handle);
+    drop(runtime);
+
+    // tokio current-thread.
+    let ct = TokioCt::start();
+    let handle = ct.handle().clone();
+    bench(&mut group, Flavour::TokioCt, "native", |iters| {
+        on_tokio(&handle, time_loop(iters, || tokio::spawn(trivial())))
     });
-    group.bench_function(BenchmarkId::new("async_io", "native async_io::block_on"), |b| {
-        b.iter(|| async_io::block_on(async { black_box(1) }));
+    loopbridge_side(&mut group, Flavour::TokioCt);
+    tokio_peers(&mut group, Flavour::TokioCt, &handle);
+    drop(ct);
+
+    // smol: an async-executor on 2 threads, as loopbridge runs it.
+    let pool = SmolPool::start(2);
+    let executor = pool.executor().clone();
+    bench(&mut group, Flavour::Smol, "native", |iters| {
+        let inner = executor.clone();
+        async_io::block_on(executor.spawn(time_loop(iters, move || inner.spawn(trivial()))))
     });
+    drop(pool);
+    loopbridge_side(&mut group, Flavour::Smol);
+    smol_peers(&mut group);
+
+    // async-std: its global runtime.
+    bench(&mut group, Flavour::AsyncStd, "native", |iters| {
+        async_std::task::block_on(async_std::task::spawn(time_loop(iters, || {
+            async_std::task::spawn(trivial())
+        })))
+    });
+    loopbridge_side(&mut group, Flavour::AsyncStd);
+    let exec = async_executors::AsyncStd::new();
+    bench(&mut group, Flavour::AsyncStd, "async_executors", |iters| {
+        let inner = exec;
+        let task = exec
+            .spawn_handle(time_loop(iters, move || {
+                inner.spawn_handle(trivial()).expect("async_executors spawn")
+            }))
+            .expect("async_executors spawn");
+        async_executors::AsyncStd::block_on(task)
+    });
+
     group.finish();
 }
 
-criterion_group!(benches, spawn_and_await, block_on_ready);
+/// The peers on smol, each on the global executor it spawns onto (see the module docs).
+fn smol_peers(group: &mut BenchmarkGroup<'_, WallTime>) {
+    use agnostic_lite::RuntimeLite;
+    use agnostic_lite::smol::SmolRuntime;
+    use async_rs::traits::Executor;
+
+    let flavour = Flavour::Smol;
+    let exec = async_executors::AsyncGlobal::new();
+    bench(group, flavour, "async_executors", |iters| {
+        let inner = exec;
+        let task = exec
+            .spawn_handle(time_loop(iters, move || {
+                inner.spawn_handle(trivial()).expect("async_executors spawn")
+            }))
+            .expect("async_executors spawn");
+        async_executors::AsyncGlobal::block_on(task)
+    });
+    bench(group, flavour, "agnostic_lite", |iters| {
+        let task = SmolRuntime::spawn(time_loop(iters, || SmolRuntime::spawn(trivial())));
+        async_io::block_on(task).expect("the measured loop")
+    });
+    bench(group, flavour, "spawns", |iters| {
+        let task = SmolRuntime::spawn(time_loop(iters, || spawns::spawn(trivial())));
+        async_io::block_on(task).expect("the measured loop")
+    });
+    let rt = async_rs::Runtime::smol();
+    bench(group, flavour, "async_rs", |iters| {
+        let inner = rt.clone();
+        rt.block_on(rt.spawn(time_loop(iters, move || inner.spawn(trivial()))))
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = loopbridge_benches::criterion();
+    targets = spawn_await
+}
 criterion_main!(benches);

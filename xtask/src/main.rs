@@ -4,6 +4,7 @@
 //! Run `cargo xtask help` for the list of commands. Each command lives in its own module;
 //! [`cmd`] holds the shared helpers for running external programs.
 
+mod bench;
 mod cmd;
 mod deny;
 mod listing;
@@ -22,6 +23,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 /// The commands, with a one-line summary each, in the order `help` lists them.
 const COMMANDS: &[(&str, &str)] = &[
     ("test", "run the whole CI matrix: fmt, clippy, tests, doctests, builds, docs"),
+    ("bench", "run the benchmarks and write docs/performance.md (issue 5's targets)"),
     ("stress", "the reliability suite at full size (minutes; docs/reliability.md)"),
     ("loom", "model-check the shutdown state machine with loom"),
     ("miri", "run loopbridge-core's unit tests under Miri (nightly)"),
@@ -56,6 +58,7 @@ fn dispatch(args: &[String]) -> Result<()> {
     };
     match command.as_str() {
         "test" => test::run(rest),
+        "bench" => bench::run(rest),
         "stress" => stress::run(rest),
         "loom" => loom::run(rest),
         "miri" => miri::run(rest),
@@ -70,6 +73,7 @@ fn help(command: Option<&str>) -> Result<()> {
     match command {
         None | Some("help") => print_help(),
         Some("test") => test::print_help(),
+        Some("bench") => bench::print_help(),
         Some("stress") => stress::print_help(),
         Some("loom") => loom::print_help(),
         Some("miri") => miri::print_help(),

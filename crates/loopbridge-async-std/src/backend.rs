@@ -118,7 +118,9 @@ pin_project! {
     struct InRunner<F> {
         #[pin]
         inner: F,
-        backend: AsyncStdBackend,
+        // Moved into the thread-local for the duration of each poll and back (no reference
+        // count touched per poll); `None` only while a poll runs.
+        backend: Option<AsyncStdBackend>,
     }
 }
 
@@ -127,8 +129,37 @@ impl<F: Future> Future for InRunner<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let _context = this.backend.enter(ThreadRole::Worker { single_threaded: false });
+        let _context = Lent::enter(this.backend);
         this.inner.poll(cx)
+    }
+}
+
+/// The marker of an [`InRunner`] poll: the task's backend lent to the thread-local, given back
+/// (and the previous one restored) on drop.
+struct Lent<'a> {
+    slot: &'a mut Option<AsyncStdBackend>,
+    previous: Option<AsyncStdBackend>,
+    _marker: EnterGuard,
+}
+
+impl<'a> Lent<'a> {
+    fn enter(slot: &'a mut Option<AsyncStdBackend>) -> Self {
+        let backend = slot.take();
+        let runtime =
+            backend.as_ref().and_then(AsyncStdBackend::lifecycle).map_or(0, Lifecycle::id);
+        let previous = CURRENT.with(|c| c.replace(backend));
+        let role = ThreadRole::Worker { single_threaded: false };
+        let ambient = Ambient::new(BackendKind::AsyncStd, role).with_runtime(runtime);
+        Lent { slot, previous, _marker: context::enter(ambient) }
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        if let Ok(lent) = CURRENT.try_with(|c| c.replace(previous)) {
+            *self.slot = lent;
+        }
     }
 }
 
@@ -179,7 +210,7 @@ impl LoopBackend for AsyncStdBackend {
                 if let Some(tracked) = parts.lifecycle.track_task(task) {
                     drop(async_std::task::spawn(InRunner {
                         inner: tracked,
-                        backend: self.clone(),
+                        backend: Some(self.clone()),
                     }));
                 }
             }

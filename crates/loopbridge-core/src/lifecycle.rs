@@ -19,7 +19,6 @@
 //!
 //! The counters are plain atomics: no lock on the spawn path unless the registry is used.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -30,7 +29,7 @@ use pin_project_lite::pin_project;
 
 use crate::BlockOnError;
 // std's types, or loom's under `cfg(loom)`: see `sync.rs`.
-use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, fence};
+use crate::sync::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, fence};
 use crate::task::{AbortHandle, TaskFuture};
 
 /// Shutdown state shared by every backend value of one runtime; see the [module docs](self).
@@ -54,15 +53,54 @@ pub struct Lifecycle {
     live_tasks: AtomicUsize,
     cancelled_tasks: AtomicUsize,
     running_jobs: AtomicUsize,
-    registry: Option<Mutex<Registry>>,
-    next_id: AtomicU64,
+    registry: Option<Mutex<Slab<AbortHandle>>>,
     /// Wakers of `block_on` callers whose future was pending, woken by `close`.
-    blocked: Mutex<HashMap<u64, Waker>>,
+    blocked: Mutex<Slab<Waker>>,
 }
 
-#[derive(Default)]
-struct Registry {
-    tasks: HashMap<u64, AbortHandle>,
+/// Values indexed by a slot number that stays valid until removed: slots are reused through a
+/// free list, so inserting and removing is an index, not a hash. Holds the abort handles of
+/// the live tasks and the wakers of the blocked `block_on` callers.
+struct Slab<T> {
+    slots: Vec<Option<T>>,
+    free: Vec<usize>,
+}
+
+impl<T> Slab<T> {
+    const fn new() -> Self {
+        Slab { slots: Vec::new(), free: Vec::new() }
+    }
+
+    fn insert(&mut self, value: T) -> usize {
+        match self.free.pop() {
+            Some(index) => {
+                self.slots[index] = Some(value);
+                index
+            }
+            None => {
+                self.slots.push(Some(value));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
+        self.slots.get_mut(index)?.as_mut()
+    }
+
+    fn remove(&mut self, index: usize) -> Option<T> {
+        let value = self.slots.get_mut(index)?.take();
+        if value.is_some() {
+            self.free.push(index);
+        }
+        value
+    }
+
+    /// Every value, leaving the slab empty (slots handed out before are then simply gone).
+    fn take_all(&mut self) -> Vec<T> {
+        self.free.clear();
+        std::mem::take(&mut self.slots).into_iter().flatten().collect()
+    }
 }
 
 impl Lifecycle {
@@ -89,18 +127,17 @@ impl Lifecycle {
     /// assert_eq!(lifecycle.live_tasks(), 0);
     /// ```
     pub fn with_abort_registry() -> Arc<Self> {
-        Arc::new(Lifecycle::with(Some(Mutex::new(Registry::default()))))
+        Arc::new(Lifecycle::with(Some(Mutex::new(Slab::new()))))
     }
 
-    fn with(registry: Option<Mutex<Registry>>) -> Self {
+    fn with(registry: Option<Mutex<Slab<AbortHandle>>>) -> Self {
         Lifecycle {
             closed: AtomicBool::new(false),
             live_tasks: AtomicUsize::new(0),
             cancelled_tasks: AtomicUsize::new(0),
             running_jobs: AtomicUsize::new(0),
             registry,
-            next_id: AtomicU64::new(0),
-            blocked: Mutex::new(HashMap::new()),
+            blocked: Mutex::new(Slab::new()),
         }
     }
 
@@ -136,16 +173,15 @@ impl Lifecycle {
         // flag. Without a SeqCst fence on both sides both may read the old value (loom found
         // it), and a job would start after the shutdown saw none running.
         fence(Ordering::SeqCst);
-        let blocked =
-            std::mem::take(&mut *self.blocked.lock().unwrap_or_else(PoisonError::into_inner));
-        for waker in blocked.into_values() {
+        let blocked = lock(&self.blocked).take_all();
+        for waker in blocked {
             waker.wake();
         }
         if let Some(registry) = &self.registry {
-            let tasks = std::mem::take(&mut lock(registry).tasks);
+            let tasks = lock(registry).take_all();
             self.cancelled_tasks.fetch_add(tasks.len(), Ordering::AcqRel);
             // Outside the lock: an abort wakes the task, which may run (and re-enter) at once.
-            for handle in tasks.into_values() {
+            for handle in tasks {
                 handle.abort();
             }
         }
@@ -224,9 +260,7 @@ impl Lifecycle {
                 let mut registry = lock(registry);
                 let closed = self.is_closed();
                 if !closed {
-                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-                    registry.tasks.insert(id, tracked.task.abort_handle());
-                    tracked.guard.id = Some(id);
+                    tracked.guard.id = Some(registry.insert(tracked.task.abort_handle()));
                 }
                 closed
             }
@@ -257,8 +291,10 @@ impl Lifecycle {
     /// let result = loopbridge_core::park::wait(blocked);
     /// assert!(result.unwrap_err().is_shut_down());
     /// ```
-    pub fn until_closed<F: Future>(self: &Arc<Self>, future: F) -> UntilClosed<F> {
-        UntilClosed { future, lifecycle: Arc::clone(self), slot: None }
+    pub fn until_closed<F: Future>(&self, future: F) -> UntilClosed<'_, F> {
+        // Borrowed, not counted: the wrapper lives in the `block_on` frame of a caller that
+        // holds the lifecycle anyway.
+        UntilClosed { future, lifecycle: self, slot: None }
     }
 
     /// Wraps a blocking job so that it is counted while it runs, or returns `None` after the
@@ -365,13 +401,15 @@ impl Drop for JobGuard<'_> {
     }
 }
 
-fn lock(registry: &Mutex<Registry>) -> MutexGuard<'_, Registry> {
-    registry.lock().unwrap_or_else(PoisonError::into_inner)
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Only slab operations run under these locks; a poisoned one still holds a valid slab.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 struct LiveGuard {
     lifecycle: Arc<Lifecycle>,
-    id: Option<u64>,
+    /// The task's slot in the registry, if the lifecycle has one.
+    id: Option<usize>,
     done: bool,
 }
 
@@ -379,8 +417,8 @@ impl Drop for LiveGuard {
     fn drop(&mut self) {
         let lifecycle = &self.lifecycle;
         if let (Some(id), Some(registry)) = (self.id, &lifecycle.registry) {
-            let removed = lock(registry).tasks.remove(&id);
-            drop(removed);
+            let removed = lock(registry).remove(id);
+            drop(removed); // outside the lock: the last handle may drop the task's cell
         }
         // With a registry, `close` counted the tasks it aborted already.
         if !self.done && lifecycle.registry.is_none() && lifecycle.is_closed() {
@@ -393,25 +431,25 @@ impl Drop for LiveGuard {
 pin_project! {
     /// A `block_on` future that gives up when its runtime shuts down; see
     /// [`Lifecycle::until_closed`].
-    pub struct UntilClosed<F> {
+    pub struct UntilClosed<'a, F> {
         #[pin]
         future: F,
-        lifecycle: Arc<Lifecycle>,
-        slot: Option<u64>,
+        lifecycle: &'a Lifecycle,
+        slot: Option<usize>,
     }
 
-    impl<F> PinnedDrop for UntilClosed<F> {
+    impl<F> PinnedDrop for UntilClosed<'_, F> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(slot) = this.slot.take() {
-                let removed = this.lifecycle.blocked.lock().unwrap_or_else(PoisonError::into_inner).remove(&slot);
+                let removed = lock(&this.lifecycle.blocked).remove(slot);
                 drop(removed);
             }
         }
     }
 }
 
-impl<F: Future> Future for UntilClosed<F> {
+impl<F: Future> Future for UntilClosed<'_, F> {
     type Output = Result<F::Output, BlockOnError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -424,15 +462,20 @@ impl<F: Future> Future for UntilClosed<F> {
         if let Poll::Ready(output) = this.future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        let slot = *this
-            .slot
-            .get_or_insert_with(|| this.lifecycle.next_id.fetch_add(1, Ordering::Relaxed));
-        let mut blocked = this.lifecycle.blocked.lock().unwrap_or_else(PoisonError::into_inner);
-        match blocked.get(&slot) {
-            Some(known) if known.will_wake(cx.waker()) => {}
-            _ => {
-                blocked.insert(slot, cx.waker().clone());
-            }
+        // `park::spin_then` polls again by itself and then hands over to a `block_on` that
+        // polls with its own waker: the spin's waker needs no registration (and a future that
+        // completes during the spin never takes the lock).
+        if crate::park::is_spin_waker(cx.waker()) {
+            return Poll::Pending;
+        }
+        let mut blocked = lock(&this.lifecycle.blocked);
+        match *this.slot {
+            Some(slot) => match blocked.get_mut(slot) {
+                Some(known) if known.will_wake(cx.waker()) => {}
+                Some(known) => *known = cx.waker().clone(),
+                None => {} // taken by the close: the check below answers
+            },
+            None => *this.slot = Some(blocked.insert(cx.waker().clone())),
         }
         drop(blocked);
         // A close between the check above and the registration would have missed our waker.
@@ -443,7 +486,7 @@ impl<F: Future> Future for UntilClosed<F> {
     }
 }
 
-impl<F> fmt::Debug for UntilClosed<F> {
+impl<F> fmt::Debug for UntilClosed<'_, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntilClosed").field("lifecycle", &self.lifecycle).finish_non_exhaustive()
     }
@@ -533,6 +576,30 @@ mod tests {
         job();
         assert!(!ran.load(Ordering::SeqCst), "a job queued before the close started after it");
         assert_eq!(lifecycle.running_jobs(), 0);
+    }
+
+    #[test]
+    fn registry_reuses_freed_slots_and_aborts_every_live_task() {
+        let lifecycle = Lifecycle::with_abort_registry();
+        let track = |tracked: &mut Vec<_>| {
+            let (task, _handle) = TaskFuture::new(std::future::pending::<()>());
+            tracked.push(Box::pin(lifecycle.track_task(task).unwrap()));
+        };
+        let mut tracked = Vec::new();
+        for _ in 0..3 {
+            track(&mut tracked);
+        }
+        drop(tracked.remove(1));
+        track(&mut tracked);
+        let slots = lock(lifecycle.registry.as_ref().unwrap()).slots.len();
+        assert_eq!(slots, 3, "the freed slot was reused");
+        lifecycle.close();
+        assert_eq!(lifecycle.cancelled_tasks(), 3);
+        for task in &mut tracked {
+            assert!(poll_once(task.as_mut()).is_ready(), "every live task was aborted");
+        }
+        drop(tracked);
+        assert_eq!(lifecycle.live_tasks(), 0);
     }
 
     #[test]

@@ -17,11 +17,12 @@
 //! ```
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::BlockOnError;
 
@@ -110,6 +111,159 @@ fn poll_until<F: Future>(future: F, deadline: Option<Instant>) -> Option<F::Outp
                 }
                 thread::park_timeout(deadline - now);
             }
+        }
+    }
+}
+
+/// How long [`spin_then`] keeps polling before it hands the future to the runtime's own
+/// `block_on`, which parks the thread: about what waking a parked thread on another CPU of a
+/// VM costs (RUNTIME-NOTES.md: ~25 µs to wake a halted vCPU), so that a quick answer from the
+/// runtime's threads finds this thread still awake.
+pub const SPIN: Duration = Duration::from_micros(40);
+
+/// Records a wake-up; the waker of [`spin_then`]'s polls.
+struct Flag(AtomicBool);
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+thread_local! {
+    /// One flag and its waker per thread, made once: a `block_on` allocates nothing for them.
+    static SPINNER: (Arc<Flag>, Waker) = {
+        let flag = Arc::new(Flag(AtomicBool::new(false)));
+        (Arc::clone(&flag), Waker::from(flag))
+    };
+}
+
+/// Threads of this process spinning in [`spin_then`] now.
+static SPINNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one spinning thread while it lives.
+struct Spinner;
+
+impl Spinner {
+    fn enter() -> Option<Spinner> {
+        if SPINNING.fetch_add(1, Ordering::AcqRel) == 0 {
+            Some(Spinner)
+        } else {
+            SPINNING.fetch_sub(1, Ordering::AcqRel);
+            None
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        SPINNING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Whether `waker` is the one [`spin_then`] polls with on this thread. A future that parks
+/// waiters somewhere (a `block_on` wrapper that a shutdown must wake) need not register it:
+/// the spin re-polls on its own and hands over to a `block_on` that polls with its own waker.
+pub(crate) fn is_spin_waker(waker: &Waker) -> bool {
+    SPINNER.try_with(|(_, spinner)| spinner.will_wake(waker)).unwrap_or(false)
+}
+
+/// Polls `future` here, and after each wake-up again, for up to [`SPIN`] while it is pending —
+/// yielding the CPU in between, since the thread that completes the work may share this CPU —
+/// then hands it to `native_block_on` (the runtime's own `block_on`, which parks the thread).
+/// Only one thread of the process spins at a time; the others hand over after the first poll.
+///
+/// A ready future never reaches `native_block_on`, and an answer that comes within the spin
+/// saves the park and the wake-up of this thread. The future must be polled in the runtime's
+/// context (enter it first) since its first polls happen here.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::park;
+///
+/// // Ready at once: the "native" block_on is never called.
+/// let out = park::spin_then(async { 1 }, |_| unreachable!());
+/// assert_eq!(out, 1);
+/// // Pending beyond the spin: handed over.
+/// let out = park::spin_then(std::future::pending::<u8>(), |_| 2);
+/// assert_eq!(out, 2);
+/// ```
+pub fn spin_then<F: Future>(
+    future: F,
+    native_block_on: impl FnOnce(Pin<&mut F>) -> F::Output,
+) -> F::Output {
+    let mut future = pin!(future);
+    let spun = SPINNER.try_with(|(flag, waker)| {
+        let mut cx = Context::from_waker(waker);
+        flag.0.store(false, Ordering::Relaxed);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return Some(output);
+        }
+        // One spinner at a time: many threads yielding to each other would starve the very
+        // threads they wait for.
+        let _spinner = Spinner::enter()?;
+        // The clock is read only once the future is waited for: one woken during its own poll
+        // (a yield) is polled again at once.
+        let mut start = None;
+        loop {
+            while !flag.0.swap(false, Ordering::Acquire) {
+                if start.get_or_insert_with(Instant::now).elapsed() >= SPIN {
+                    return None;
+                }
+                thread::yield_now();
+            }
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return Some(output);
+            }
+        }
+    });
+    match spun {
+        Ok(Some(output)) => output,
+        // Pending after the spin (or during thread-local destruction): the runtime's
+        // `block_on` polls it again with its own waker, so no wake-up is lost.
+        _ => native_block_on(future),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::lifecycle::Lifecycle;
+
+    #[test]
+    fn spin_then_hands_over_what_the_spin_does_not_finish() {
+        // Completed by another thread after the spin: the hand-over polls with its own waker,
+        // so the wake-up is not lost.
+        let (promise, handle) = crate::task::Promise::new();
+        let worker = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            promise.complete(Ok(7));
+        });
+        assert_eq!(spin_then(handle, |rest| wait(rest)).unwrap(), 7);
+        worker.join().unwrap();
+    }
+
+    #[test]
+    fn a_close_reaches_a_block_on_in_its_spin_or_after() {
+        for delay in [Duration::ZERO, Duration::from_micros(10), Duration::from_millis(5)] {
+            let lifecycle = Lifecycle::new();
+            let closer = Arc::clone(&lifecycle);
+            let worker = thread::spawn(move || {
+                thread::sleep(delay);
+                closer.close();
+            });
+            let blocked = lifecycle.until_closed(std::future::pending::<()>());
+            let result = spin_then(blocked, |rest| wait(rest));
+            assert!(result.unwrap_err().is_shut_down());
+            worker.join().unwrap();
         }
     }
 }

@@ -105,6 +105,8 @@ pin_project! {
     enum SleepInner<T> {
         Yield { yield_now: YieldNow },
         Timer { #[pin] timer: T },
+        // The timer is made at the first poll (see `Sleep::deferred`).
+        Deferred { timer_at: fn(Instant) -> T },
         Never,
     }
 }
@@ -121,14 +123,14 @@ impl<T: Future> Sleep<T> {
     /// assert_eq!(s.deadline(), None); // never fires
     /// ```
     pub fn new(duration: Duration, timer_at: impl FnOnce(Instant) -> T) -> Self {
-        let now = Instant::now();
         if duration.is_zero() {
+            // One yield, like the runtimes' `yield_now`: no clock read (see `deadline`).
             return Sleep {
                 inner: SleepInner::Yield { yield_now: YieldNow::new() },
-                deadline: Some(now),
+                deadline: None,
             };
         }
-        match now.checked_add(duration) {
+        match Instant::now().checked_add(duration) {
             Some(deadline) => Sleep::until(deadline, timer_at),
             None => Sleep { inner: SleepInner::Never, deadline: None },
         }
@@ -151,7 +153,39 @@ impl<T: Future> Sleep<T> {
         Sleep { inner, deadline: Some(deadline) }
     }
 
-    /// When the sleep completes; `None` if it never does.
+    /// Like [`new`](Self::new), but the backend timer is made only when the sleep is first
+    /// polled — by `timer_at`, a plain function, so that the sleep holds no backend. This is
+    /// what a timeout wants: its future is polled first and usually completes before the timer
+    /// is needed, and then no timer is ever registered (tokio's own `timeout` does the same).
+    /// The deadline is still fixed now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loopbridge_core::time::Sleep;
+    ///
+    /// fn never_called(_: std::time::Instant) -> std::future::Ready<()> { unreachable!() }
+    /// let sleep = Sleep::deferred(Duration::from_secs(1), never_called);
+    /// assert!(sleep.deadline().is_some());
+    /// drop(sleep); // never polled: no timer was made
+    /// ```
+    pub fn deferred(duration: Duration, timer_at: fn(Instant) -> T) -> Self {
+        if duration.is_zero() {
+            return Sleep::new(duration, timer_at);
+        }
+        match Instant::now().checked_add(duration) {
+            Some(deadline) => {
+                Sleep { inner: SleepInner::Deferred { timer_at }, deadline: Some(deadline) }
+            }
+            None => Sleep { inner: SleepInner::Never, deadline: None },
+        }
+    }
+}
+
+impl<T> Sleep<T> {
+    /// When the sleep completes; `None` if it never does. A zero sleep completes after one
+    /// yield: its deadline is the moment it is asked (it reads no clock when made).
     ///
     /// # Examples
     ///
@@ -159,9 +193,14 @@ impl<T: Future> Sleep<T> {
     /// # use std::time::Duration;
     /// let s = loopbridge_core::time::Sleep::new(Duration::MAX, |_| std::future::ready(()));
     /// assert!(s.deadline().is_none());
+    /// let zero = loopbridge_core::time::Sleep::new(Duration::ZERO, |_| std::future::ready(()));
+    /// assert!(zero.deadline().is_some());
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        self.deadline
+        match (&self.inner, self.deadline) {
+            (SleepInner::Yield { .. }, None) => Some(Instant::now()),
+            (_, deadline) => deadline,
+        }
     }
 }
 
@@ -169,17 +208,26 @@ impl<T: Future> Future for Sleep<T> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match self.project().inner.project() {
+        let mut this = self.project();
+        if let SleepProj::Deferred { timer_at } = this.inner.as_mut().project() {
+            // A deadline passed meanwhile makes a timer that fires at once: never early.
+            let timer = match *this.deadline {
+                Some(deadline) => SleepInner::Timer { timer: timer_at(deadline) },
+                None => SleepInner::Never,
+            };
+            this.inner.set(timer);
+        }
+        match this.inner.project() {
             SleepProj::Yield { yield_now } => Pin::new(yield_now).poll(cx),
             SleepProj::Timer { timer } => timer.poll(cx).map(drop),
-            SleepProj::Never => Poll::Pending,
+            SleepProj::Never | SleepProj::Deferred { .. } => Poll::Pending,
         }
     }
 }
 
 impl<T> fmt::Debug for Sleep<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep").field("deadline", &self.deadline).finish()
+        f.debug_struct("Sleep").field("deadline", &self.deadline()).finish()
     }
 }
 
@@ -253,5 +301,51 @@ impl<F: Future, T: Future> Future for Timeout<F, T> {
 impl<F, T> fmt::Debug for Timeout<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Timeout").field("sleep", &self.sleep).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Waker;
+
+    use super::*;
+
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+
+    fn counted_timer(_: Instant) -> std::future::Pending<()> {
+        MADE.fetch_add(1, Ordering::SeqCst);
+        std::future::pending()
+    }
+
+    #[test]
+    fn a_deferred_timer_is_made_once_and_only_when_needed() {
+        let mut cx = Context::from_waker(Waker::noop());
+        let ready = std::pin::pin!(Timeout::new(
+            async { 1 },
+            Sleep::deferred(Duration::from_secs(60), counted_timer)
+        ));
+        assert_eq!(ready.poll(&mut cx), Poll::Ready(Ok(1)));
+        assert_eq!(MADE.load(Ordering::SeqCst), 0, "a ready future needs no timer");
+
+        let mut pending = std::pin::pin!(Timeout::new(
+            std::future::pending::<()>(),
+            Sleep::deferred(Duration::from_secs(60), counted_timer)
+        ));
+        assert!(pending.as_mut().poll(&mut cx).is_pending());
+        assert!(pending.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(MADE.load(Ordering::SeqCst), 1, "made at the first pending poll, once");
+    }
+
+    #[test]
+    fn deferred_keeps_the_zero_and_never_cases() {
+        let zero = Sleep::deferred(Duration::ZERO, counted_timer);
+        assert!(zero.deadline().is_some());
+        let never = Sleep::deferred(Duration::MAX, counted_timer);
+        assert_eq!(never.deadline(), None);
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut zero = std::pin::pin!(zero);
+        assert!(zero.as_mut().poll(&mut cx).is_pending(), "zero is one yield");
+        assert!(zero.as_mut().poll(&mut cx).is_ready());
     }
 }

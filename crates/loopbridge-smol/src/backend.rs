@@ -152,11 +152,9 @@ impl LoopBackend for SmolBackend {
             context::check_not_worker(None)?;
             let _context = self.enter(ThreadRole::BlockOn);
             // A shutdown answers this caller even if its future could never finish.
-            park::block_on_until(
-                self.shared.lifecycle.until_closed(future),
-                deadline,
-                async_io::block_on,
-            )?
+            park::block_on_until(self.shared.lifecycle.until_closed(future), deadline, |future| {
+                park::spin_then(future, |future| async_io::block_on(future))
+            })?
         })?
     }
 

@@ -16,8 +16,11 @@ use tokio::runtime::Handle;
 use crate::blocking_region;
 
 thread_local! {
-    /// The loopbridge runtime the current thread works for, if it is one loopbridge started.
-    static LIFECYCLE: RefCell<Option<Arc<Lifecycle>>> = const { RefCell::new(None) };
+    /// The backend the current thread works for, set together with the ambient marker: a
+    /// thread of a runtime loopbridge started, or one inside a loopbridge `block_on`. The
+    /// marker is authoritative there, so the ambient runtime does not depend on which tokio
+    /// context user code may have entered on top.
+    static CURRENT: RefCell<Option<TokioBackend>> = const { RefCell::new(None) };
 }
 
 /// A [`LoopBackend`] that runs everything on one tokio runtime.
@@ -57,7 +60,9 @@ impl TokioBackend {
     }
 
     /// The backend of the tokio runtime the calling thread is inside, if any — with its
-    /// lifecycle when the runtime is one loopbridge started.
+    /// lifecycle when the runtime is one loopbridge started. On a thread loopbridge marked (a
+    /// thread of its runtime, or one inside its `block_on`) that is the marked runtime, even
+    /// where user code entered another tokio runtime's context on top.
     ///
     /// # Examples
     ///
@@ -65,9 +70,10 @@ impl TokioBackend {
     /// assert!(loopbridge_tokio::TokioBackend::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Self> {
-        let handle = Handle::try_current().ok()?;
-        let lifecycle = LIFECYCLE.try_with(|l| l.borrow().clone()).ok().flatten();
-        Some(TokioBackend { handle, lifecycle })
+        if let Ok(Some(backend)) = CURRENT.try_with(|c| c.borrow().clone()) {
+            return Some(backend);
+        }
+        Handle::try_current().ok().map(TokioBackend::new)
     }
 
     /// The underlying tokio handle.
@@ -97,47 +103,89 @@ impl TokioBackend {
 
     /// Marks the current thread as working for this backend in `role` until the guard drops.
     pub(crate) fn enter(&self, role: ThreadRole) -> TokioEnterGuard {
-        enter_lifecycle(self.lifecycle.as_ref(), role)
+        enter_backend(self.clone(), role)
     }
 }
 
-/// Marks the thread for `lifecycle` (`None`: a runtime loopbridge does not own).
-pub(crate) fn enter_lifecycle(
-    lifecycle: Option<&Arc<Lifecycle>>,
-    role: ThreadRole,
-) -> TokioEnterGuard {
-    let runtime = lifecycle.map_or(0, Lifecycle::id);
-    let previous = LIFECYCLE.with(|l| l.replace(lifecycle.cloned()));
+/// Marks the thread as working for `backend` in `role` until the guard drops.
+pub(crate) fn enter_backend(backend: TokioBackend, role: ThreadRole) -> TokioEnterGuard {
+    let runtime = backend.lifecycle.as_ref().map_or(0, Lifecycle::id);
+    let previous = CURRENT.with(|c| c.replace(Some(backend)));
     TokioEnterGuard {
         previous,
         _marker: context::enter(Ambient::new(BackendKind::Tokio, role).with_runtime(runtime)),
     }
 }
 
-/// Restores the previous lifecycle and marker when dropped.
+/// Restores the previous backend and marker when dropped.
 pub(crate) struct TokioEnterGuard {
-    previous: Option<Arc<Lifecycle>>,
+    previous: Option<TokioBackend>,
     _marker: EnterGuard,
 }
 
 impl Drop for TokioEnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        let _ = LIFECYCLE.try_with(|l| l.replace(previous));
+        let _ = CURRENT.try_with(|c| c.replace(previous));
     }
 }
 
 impl TokioBackend {
+    /// [`try_block_on_until`](LoopBackend::try_block_on_until) for a caller that is known to
+    /// run on a plain thread — no loopbridge marker, no tokio context, no other runtime's task
+    /// (the `loopbridge` facade checks this once for all backends) — where the checks for
+    /// worker threads would find nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`BlockOnError::is_shut_down`] and [`BlockOnError::is_timed_out`], as
+    /// `try_block_on_until`. Called from a thread that is not plain, it may block a worker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = tokio::runtime::Builder::new_multi_thread().build().unwrap();
+    /// let backend = loopbridge_tokio::TokioBackend::new(rt.handle().clone());
+    /// assert_eq!(backend.try_block_on_plain_thread(async { 1 }, None).unwrap(), 1);
+    /// ```
+    pub fn try_block_on_plain_thread<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        if self.lifecycle.as_ref().is_some_and(|l| l.is_closed()) {
+            return Err(BlockOnError::shut_down());
+        }
+        self.run_here(future, deadline)
+    }
+
+    /// Runs `future` on this thread, marked as this runtime's `block_on` thread.
+    fn run_here<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        let _role = self.enter(ThreadRole::BlockOn);
+        match &self.lifecycle {
+            // A shutdown answers this caller even if its future could never finish.
+            Some(lifecycle) => self.wait(lifecycle.until_closed(future), deadline)?,
+            None => self.wait(future, deadline),
+        }
+    }
+
     /// Runs `future` here in this runtime's context, until `deadline` if there is one.
     fn wait<F: Future>(
         &self,
         future: F,
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
-        // Entered for the deadline case, where this thread polls the future itself; harmless
-        // around `Handle::block_on`, which enters the runtime anyway.
+        // This thread polls the future itself first (and, with a deadline, throughout), inside
+        // the runtime's context; only a future still pending after `spin_then`'s spin goes to
+        // `Handle::block_on`, which parks the thread.
         let _runtime = self.handle.enter();
-        park::block_on_until(future, deadline, |future| self.handle.block_on(future))
+        park::block_on_until(future, deadline, |future| {
+            park::spin_then(future, |future| self.handle.block_on(future))
+        })
     }
 }
 
@@ -172,9 +220,9 @@ impl LoopBackend for TokioBackend {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let lifecycle = self.lifecycle.clone();
+        let backend = self.clone();
         let run = move || {
-            let _role = enter_lifecycle(lifecycle.as_ref(), ThreadRole::Blocking);
+            let _role = enter_backend(backend, ThreadRole::Blocking);
             job.run();
         };
         match &self.lifecycle {
@@ -197,14 +245,7 @@ impl LoopBackend for TokioBackend {
         }
         // tokio's own workers are handled by `blocking_region` (block_in_place or refusal).
         context::check_not_worker(Some(BackendKind::Tokio))?;
-        blocking_region(|| {
-            let _role = self.enter(ThreadRole::BlockOn);
-            match &self.lifecycle {
-                // A shutdown answers this caller even if its future could never finish.
-                Some(lifecycle) => self.wait(lifecycle.until_closed(future), deadline)?,
-                None => self.wait(future, deadline),
-            }
-        })?
+        blocking_region(|| self.run_here(future, deadline))?
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use loopbridge_core::context::{self, ThreadRole};
+use loopbridge_core::context::{self, Ambient, ThreadRole};
 use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
-use loopbridge_core::{Error, RunnerConfig};
+use loopbridge_core::{BackendKind, Error, RunnerConfig};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
 
 use crate::TokioBackend;
-use crate::backend::enter_lifecycle;
+use crate::backend::enter_backend;
 
 /// A tokio runtime started by loopbridge.
 ///
@@ -98,8 +98,18 @@ impl TokioRuntime {
             .max_blocking_threads(config.max_blocking_threads)
             .thread_name_fn(move || format!("{name}-{}", counter.fetch_add(1, Ordering::Relaxed)))
             .on_thread_start(move || {
-                // The marker lives as long as the thread: there is no scope to restore.
-                std::mem::forget(enter_lifecycle(Some(&thread_lifecycle), role));
+                // tokio starts its threads inside the runtime's context, so the handle is this
+                // runtime's. The marker lives as long as the thread: no scope to restore.
+                match tokio::runtime::Handle::try_current() {
+                    Ok(handle) => {
+                        let backend = TokioBackend::owned(handle, Arc::clone(&thread_lifecycle));
+                        std::mem::forget(enter_backend(backend, role));
+                    }
+                    // Not expected; the marker alone still keeps the thread from joining itself.
+                    Err(_) => std::mem::forget(context::enter(
+                        Ambient::new(BackendKind::Tokio, role).with_runtime(thread_lifecycle.id()),
+                    )),
+                }
             });
         let runtime = builder.build().map_err(|e| Error::io("build a tokio runtime", e))?;
         let backend = TokioBackend::owned(runtime.handle().clone(), Arc::clone(&lifecycle));
@@ -186,7 +196,8 @@ fn drive_current_thread(
     lifecycle: &Arc<Lifecycle>,
     stopped: oneshot::Receiver<Duration>,
 ) {
-    let _role = enter_lifecycle(Some(lifecycle), ThreadRole::Worker { single_threaded: true });
+    let backend = TokioBackend::owned(runtime.handle().clone(), Arc::clone(lifecycle));
+    let _role = enter_backend(backend, ThreadRole::Worker { single_threaded: true });
     let timeout = runtime.block_on(stopped).unwrap_or(Duration::ZERO);
     runtime.shutdown_timeout(timeout);
 }

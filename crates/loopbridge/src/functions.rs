@@ -5,19 +5,10 @@ use std::time::{Duration, Instant};
 
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
-use crate::global;
-use crate::select::{self, AnyBackend};
+use crate::ambient::with_current;
+use crate::select::{self, AnyTimer};
 use crate::time::{Sleep, Timeout, YieldNow};
 use crate::trace::SpanContext;
-
-/// Runs `f` with the ambient backend, else the global runner's, without cloning the latter.
-#[track_caller]
-fn with_current<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
-    match select::ambient() {
-        Some(backend) => f(&backend),
-        None => global::with_backend(f),
-    }
-}
 
 /// Spawns `future` as a task on the current runtime (or the global runner) and returns its
 /// [`JoinHandle`].
@@ -130,7 +121,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// ```
 #[track_caller]
 pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
-    with_current(|b| b.try_block_on(future))
+    crate::ambient::try_block_on(future)
 }
 
 /// Waits for `duration`; see [`Sleep`] for the exact semantics.
@@ -173,6 +164,10 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// Runs `future` with a deadline of `duration`: `Ok(output)` if it completes in time, else
 /// `Err(Elapsed)`. The future is polled before the timer, so a ready future always wins.
 ///
+/// The deadline is fixed when `timeout` is called; the timer itself is made only if the future
+/// is still pending at the first poll, by the runtime current there (the ambient one, else the
+/// global runner) — so a future that completes at once costs no timer at all.
+///
 /// # Examples
 ///
 /// ```
@@ -184,12 +179,14 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// ));
 /// assert!(late.is_err());
 /// ```
-#[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    let sleep = loopbridge_core::time::Sleep::new(duration, |deadline| {
-        with_current(|b| b.timer_at(deadline))
-    });
+    let sleep = loopbridge_core::time::Sleep::deferred(duration, current_timer_at);
     Timeout::new(loopbridge_core::time::Timeout::new(future, sleep))
+}
+
+/// A timer of the current runtime; made when a [`timeout`]'s future is first pending.
+fn current_timer_at(deadline: Instant) -> AnyTimer {
+    with_current(|b| b.timer_at(deadline))
 }
 
 /// Yields once to the executor, letting other tasks run.

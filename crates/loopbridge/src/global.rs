@@ -8,7 +8,8 @@
 //!    `loopbridge-<backend>-<n>`), on the backend of [`set_default_backend`] / the
 //!    `LOOPBRIDGE_BACKEND` variable / build-time priority.
 //! 2. Each thread caches the runner's backend with the *generation* it belongs to; a use costs
-//!    one atomic load to validate the cache, and no lock.
+//!    one atomic load to validate the cache (and one for the fork check), no lock, and no
+//!    reference count: the cached backend is borrowed while the operation runs.
 //! 3. [`shutdown_global`] takes the runner out, bumps the generation (invalidating every
 //!    cache), and shuts it down; the next use starts a fresh one, and the configuration
 //!    functions work again in between.
@@ -20,7 +21,7 @@
 //!    another thread holds the state's lock — a few instructions at a runner's start or stop —
 //!    leaves that lock held in the child, as with any mutex.)
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -52,7 +53,30 @@ static STATE: Mutex<State> = Mutex::new(State {
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
-    static CACHE: RefCell<Option<(u64, forkguard::Guard, AnyBackend)>> = const { RefCell::new(None) };
+    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+/// A thread's copy of the global runner's backend.
+struct Cached {
+    /// The [`GENERATION`] it belongs to; 0 once a fork made it stale (never a current one).
+    generation: Cell<u64>,
+    fork_guard: RefCell<forkguard::Guard>,
+    backend: AnyBackend,
+}
+
+impl Cached {
+    /// Whether the entry is still the running global runner's: same generation, no fork since.
+    fn is_fresh(&self) -> bool {
+        if self.generation.get() != GENERATION.load(Ordering::Acquire) {
+            return false;
+        }
+        // `detected_fork` answers true once; the generation keeps the answer.
+        let forked = self.fork_guard.try_borrow_mut().map_or(true, |mut g| g.detected_fork());
+        if forked {
+            self.generation.set(0);
+        }
+        !forked
+    }
 }
 
 fn state() -> MutexGuard<'static, State> {
@@ -81,18 +105,18 @@ impl State {
 /// If no backend is compiled in, `LOOPBRIDGE_BACKEND` is invalid, or the runner cannot start.
 #[track_caller]
 pub(crate) fn with_backend<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
+    // The cached backend is borrowed (not cloned) while `f` runs; a nested use borrows it too.
+    let mut f = Some(f);
     let cached = CACHE.try_with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let (generation, fork_guard, backend) = cache.as_mut()?;
-        let fresh =
-            *generation == GENERATION.load(Ordering::Acquire) && !fork_guard.detected_fork();
-        fresh.then(|| backend.clone())
+        let cache = cache.try_borrow().ok()?;
+        let cached = cache.as_ref().filter(|cached| cached.is_fresh())?;
+        f.take().map(|f| f(&cached.backend))
     });
-    let backend = match cached {
-        Ok(Some(backend)) => backend,
-        _ => start_or_get(),
-    };
-    f(&backend)
+    if let Ok(Some(output)) = cached {
+        return output;
+    }
+    let Some(f) = f else { unreachable!("`f` is only taken when it runs") };
+    f(&start_or_get())
 }
 
 #[track_caller]
@@ -118,8 +142,18 @@ fn start_or_get() -> AnyBackend {
         }
     };
     let generation = GENERATION.load(Ordering::Acquire).max(generation);
-    let entry = (generation, forkguard::new(), backend.clone());
-    let _ = CACHE.try_with(|cache| *cache.borrow_mut() = Some(entry));
+    let entry = Cached {
+        generation: Cell::new(generation),
+        fork_guard: RefCell::new(forkguard::new()),
+        backend: backend.clone(),
+    };
+    // Not while an outer use borrows the stale entry (a `block_on` whose future uses the
+    // global runner after a restart): that use keeps the slow path until it returns.
+    let _ = CACHE.try_with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            *cache = Some(entry);
+        }
+    });
     backend
 }
 

@@ -113,6 +113,7 @@
 #[macro_use]
 mod trace;
 
+mod ambient;
 mod bridge;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

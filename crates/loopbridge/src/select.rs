@@ -132,6 +132,11 @@ impl LoopBackend for AnyBackend {
         future: F,
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
+        // The common case, sync code calling async code: one pass of cheap checks, then the
+        // target alone.
+        if is_plain_thread() {
+            return self.try_block_on_plain(future, deadline);
+        }
         #[cfg(feature = "async-std")]
         if !matches!(self, AnyBackend::AsyncStd(_)) {
             loopbridge_async_std::check_blocking()?;
@@ -167,7 +172,29 @@ impl LoopBackend for AnyBackend {
     }
 }
 
+#[cfg_attr(not(any(feature = "tokio", feature = "smol", feature = "async-std")), allow(unused))]
 impl AnyBackend {
+    /// [`try_block_on_until`](LoopBackend::try_block_on_until) for a caller known to be on a
+    /// plain thread ([`is_plain_thread`]): no other runtime can own it, so only the target
+    /// adapter's own checks run.
+    pub(crate) fn try_block_on_plain<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        match *self {
+            // tokio's own check for its threads would cost a second `Handle::try_current`.
+            #[cfg(feature = "tokio")]
+            AnyBackend::Tokio(ref b) => b.try_block_on_plain_thread(future, deadline),
+            #[cfg(feature = "smol")]
+            AnyBackend::Smol(ref b) => b.try_block_on_until(future, deadline),
+            #[cfg(feature = "async-std")]
+            AnyBackend::AsyncStd(ref b) => b.try_block_on_until(future, deadline),
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            AnyBackend::Unavailable => no_backend(),
+        }
+    }
+
     /// Whether this is a runtime loopbridge started that has been shut down (it then refuses
     /// work). An application's own runtime is never reported shut down: it is not ours to know.
     pub(crate) fn is_shut_down(&self) -> bool {
@@ -244,6 +271,23 @@ pub(crate) fn ambient_kind() -> Option<BackendKind> {
         return Some(BackendKind::AsyncStd);
     }
     None
+}
+
+/// Whether the calling thread belongs to no runtime loopbridge can see: no loopbridge marker,
+/// no tokio context, no async-std task. Each check is one thread-local read.
+pub(crate) fn is_plain_thread() -> bool {
+    if loopbridge_core::context::current().is_some() {
+        return false;
+    }
+    #[cfg(feature = "tokio")]
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return false;
+    }
+    #[cfg(feature = "async-std")]
+    if async_std::task::try_current().is_some() {
+        return false;
+    }
+    true
 }
 
 /// Whether the calling thread is polling futures for some runtime loopbridge can see.

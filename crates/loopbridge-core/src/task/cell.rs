@@ -18,24 +18,25 @@ enum Output<T> {
 
 struct State<T> {
     output: Output<T>,
-    abort_requested: bool,
     /// Woken when the result is stored.
     join_waker: Option<Waker>,
-    /// Woken by `abort`, so that a task parked on some event notices the request.
+    /// Woken by `abort`, so that a task parked on some event notices the request. Recorded
+    /// only when the task returns `Pending`: a task that completes in its first poll (the
+    /// common case of a short task) never takes the lock for it.
     task_waker: Option<Waker>,
 }
 
 /// Shared between one running unit of work and its handle.
+///
+/// The lock is taken once to store the result and once to take it (plus once per `Pending`
+/// poll of the handle or the task); reading the abort request and `is_finished` are atomic loads.
 pub(crate) struct Cell<T> {
     state: Mutex<State<T>>,
+    /// Set under the lock by `abort`, so that `park` (which reads it under the lock) and
+    /// `abort` cannot miss each other; read without the lock before each poll.
+    abort_requested: AtomicBool,
     /// Mirrors `output != Pending`, so `is_finished` needs no lock.
     finished: AtomicBool,
-}
-
-/// What a poll of the task must do first.
-pub(crate) enum TaskPoll {
-    Run,
-    Abort,
 }
 
 impl<T> Cell<T> {
@@ -43,10 +44,10 @@ impl<T> Cell<T> {
         Cell {
             state: Mutex::new(State {
                 output: Output::Pending,
-                abort_requested: false,
                 join_waker: None,
                 task_waker: None,
             }),
+            abort_requested: AtomicBool::new(false),
             finished: AtomicBool::new(false),
         }
     }
@@ -57,22 +58,26 @@ impl<T> Cell<T> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Called by the task at the start of every poll.
-    pub(crate) fn before_poll(&self, waker: &Waker) -> TaskPoll {
+    /// Whether the handle asked for an abort: checked by the task before each poll, and by a
+    /// blocking job before it runs the closure.
+    #[inline]
+    pub(crate) fn is_abort_requested(&self) -> bool {
+        self.abort_requested.load(Ordering::Acquire)
+    }
+
+    /// Called by the task when its future returned `Pending`: records `waker` for `abort`.
+    /// Returns `false` if an abort was requested meanwhile (the task must abort now, since the
+    /// request may have found no waker to wake).
+    pub(crate) fn park(&self, waker: &Waker) -> bool {
         let mut state = self.lock();
-        if state.abort_requested {
-            return TaskPoll::Abort;
+        if self.abort_requested.load(Ordering::Acquire) {
+            return false;
         }
         match &state.task_waker {
             Some(known) if known.will_wake(waker) => {}
             _ => state.task_waker = Some(waker.clone()),
         }
-        TaskPoll::Run
-    }
-
-    /// Called by a blocking job before it runs the closure.
-    pub(crate) fn is_abort_requested(&self) -> bool {
-        self.lock().abort_requested
+        true
     }
 
     /// Stores the result (first call wins) and wakes the handle.
@@ -96,10 +101,12 @@ impl<T> Cell<T> {
     pub(crate) fn abort(&self) {
         let task_waker = {
             let mut state = self.lock();
-            if state.abort_requested || !matches!(state.output, Output::Pending) {
+            if self.abort_requested.load(Ordering::Acquire)
+                || !matches!(state.output, Output::Pending)
+            {
                 return;
             }
-            state.abort_requested = true;
+            self.abort_requested.store(true, Ordering::Release);
             state.task_waker.take()
         };
         if let Some(waker) = task_waker {

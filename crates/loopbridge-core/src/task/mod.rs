@@ -9,10 +9,13 @@
 //! # Protocol
 //!
 //! The wrapper and the handle share one cell (an `Arc` holding a small mutex-protected
-//! state; it is the only allocation added to the runtime's own).
+//! state and two atomic flags; it is the only allocation added to the runtime's own).
 //!
-//! 1. Each poll of the wrapper first checks the abort flag and records the task's waker, so that
-//!    [`abort`] can wake a sleeping task.
+//! 1. Each poll of the wrapper first checks the abort flag (an atomic load). When the user's
+//!    future returns `Pending`, the wrapper records the task's waker under the lock, so that
+//!    [`abort`] can wake a sleeping task, and re-checks the flag there: an abort requested
+//!    in between is carried out at once. A task that completes in its first poll never
+//!    records a waker.
 //! 2. The user's future is polled inside `catch_unwind`. `Ready(v)` drops the future, then
 //!    stores `Ok(v)`; a panic drops the future and stores `Err(panic)`.
 //! 3. An abort drops the future (its destructor runs on the executor thread) and stores

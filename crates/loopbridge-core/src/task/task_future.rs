@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use super::cell::{Cell, TaskPoll};
+use super::cell::Cell;
 use super::{AbortHandle, JoinError, JoinHandle};
 
 pin_project! {
@@ -108,6 +108,14 @@ fn drop_future<F>(mut stage: Pin<&mut Stage<F>>) -> Option<Result<JoinError, ()>
     }
 }
 
+/// Carries out a requested abort: drops the future here and resolves the handle cancelled (or
+/// with the panic of the future's destructor).
+fn abort<F: Future>(stage: Pin<&mut Stage<F>>, cell: &Cell<F::Output>) -> Poll<()> {
+    let outcome = drop_future(stage);
+    cell.complete(Err(outcome.and_then(Result::ok).unwrap_or_else(JoinError::cancelled)));
+    Poll::Ready(())
+}
+
 impl<F: Future> Future for TaskFuture<F> {
     type Output = ();
 
@@ -117,14 +125,16 @@ impl<F: Future> Future for TaskFuture<F> {
             StageProj::Running { future } => future,
             StageProj::Done => return Poll::Ready(()),
         };
-        if let TaskPoll::Abort = this.cell.before_poll(cx.waker()) {
-            let outcome = drop_future(this.stage);
-            this.cell
-                .complete(Err(outcome.and_then(Result::ok).unwrap_or_else(JoinError::cancelled)));
-            return Poll::Ready(());
+        if this.cell.is_abort_requested() {
+            return abort(this.stage, this.cell);
         }
         let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => {
+                if this.cell.park(cx.waker()) {
+                    return Poll::Pending;
+                }
+                return abort(this.stage, this.cell);
+            }
             Ok(Poll::Ready(value)) => match drop_future(this.stage) {
                 Some(Ok(destructor_panic)) => Err(destructor_panic),
                 _ => Ok(value),

@@ -103,6 +103,24 @@ fn abort_wakes_a_parked_task() {
 }
 
 #[test]
+fn abort_requested_during_a_pending_poll_is_carried_out_in_that_poll() {
+    // The abort arrives while the future is being polled, before the task has recorded a
+    // waker: nobody would wake the task for it, so the same poll must carry it out.
+    let slot: Arc<std::sync::OnceLock<super::AbortHandle>> = Arc::default();
+    let (fut, dropped) = pending_with_probe(false);
+    let inner = Arc::clone(&slot);
+    let (task, handle) = TaskFuture::new(async move {
+        inner.get().expect("set before the first poll").abort();
+        fut.await;
+    });
+    assert!(slot.set(task.abort_handle()).is_ok());
+    let mut task = pin!(task);
+    assert!(poll_once(task.as_mut()).is_ready(), "aborted within the poll");
+    assert!(dropped.load(Ordering::SeqCst));
+    assert!(run(handle).unwrap_err().is_cancelled());
+}
+
+#[test]
 fn abort_after_completion_keeps_the_value() {
     let (task, handle) = TaskFuture::new(async { "kept" });
     run(task);
