@@ -20,6 +20,8 @@ mod block_on;
 mod contexts;
 mod detect;
 mod global;
+mod interval;
+mod local;
 mod macros;
 mod panics;
 mod runner;

@@ -100,6 +100,8 @@ mod bridge;
 mod config;
 mod functions;
 mod global;
+mod interval;
+mod local;
 mod park;
 mod runner;
 mod select;
@@ -116,7 +118,11 @@ pub use functions::{
     try_block_on, yield_now,
 };
 pub use global::{configure_global, global_is_running, set_default_backend, shutdown_global};
-pub use loopbridge_core::{BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle};
+pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub use local::{spawn_local, try_spawn_local};
+pub use loopbridge_core::{
+    BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle, SpawnLocalError,
+};
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use loopbridge_macros::{blocking, test};

@@ -64,8 +64,8 @@ impl fmt::Display for SpawnLocalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "cannot spawn a local task here: this thread is {}, where no local executor runs, \
-             so the task would never run. `spawn_local` works inside `loopbridge::block_on` (on \
+            "cannot spawn a local task here ({}): no local executor runs on this thread, so \
+             the task would never run. `spawn_local` works inside `loopbridge::block_on` (on \
              any thread), in the tasks of a one-thread `Runner`, and in `#[loopbridge::test]` \
              bodies. Use `spawn` for a `Send` future, or run the `!Send` work inside \
              `block_on` (from a plain thread, or in `to_thread`)",
