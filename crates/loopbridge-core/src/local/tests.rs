@@ -266,3 +266,30 @@ fn a_wake_after_the_scope_ended_is_ignored() {
     opener.open(); // its waker fires into a closed queue
     assert!(park::wait(handle).unwrap_err().is_cancelled());
 }
+
+#[test]
+fn an_inner_scope_without_local_tasks_leaves_the_outer_ones_alone() {
+    let probe = Rc::new(Cell::new(None));
+    let guard = DropProbe(Rc::clone(&probe));
+    let ran = Rc::new(Cell::new(false));
+    let seen = Rc::clone(&ran);
+    let outer_probe = Rc::clone(&probe);
+    block_on(async move {
+        let pending = try_spawn_local(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        });
+        YieldNow::new().await;
+        // Inner scopes that never spawn (a nested `block_on` of a ready future, and one that
+        // waits once) must not touch the outer scope's tasks.
+        assert_eq!(block_on(async { 1 }), 1);
+        block_on(YieldNow::new());
+        assert!(outer_probe.get().is_none(), "the outer scope's task is still pending");
+        drop(try_spawn_local(async move { seen.set(true) }).unwrap());
+        while !ran.get() {
+            YieldNow::new().await;
+        }
+        drop(pending);
+    });
+    assert_eq!(probe.get(), Some(thread::current().id()));
+}
