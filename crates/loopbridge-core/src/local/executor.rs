@@ -152,7 +152,13 @@ impl Executor {
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        self.shared.lock().closed = true;
+        {
+            // Late wakes from other threads now do nothing, and hold on to nothing.
+            let mut ready = self.shared.lock();
+            ready.closed = true;
+            ready.queue = VecDeque::new();
+            ready.driver = None;
+        }
         // Each `TaskFuture` dropped unfinished drops its future here, on the scope's thread,
         // catching a panic from its destructor, and resolves its handle as cancelled.
         let tasks = std::mem::take(self.tasks.get_mut());
