@@ -7,7 +7,6 @@
 use std::cell::{Cell, RefCell};
 use std::panic::catch_unwind;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
@@ -240,7 +239,8 @@ fn one_thread_runner(kind: BackendKind) -> Runner {
 }
 
 /// In a task of a one-thread runner, local tasks run on the runner's thread; those still
-/// pending at shutdown are cancelled there.
+/// pending at shutdown are cancelled there. (async-std has no one-thread runner.)
+#[cfg(any(feature = "tokio", feature = "smol"))]
 fn assert_a_one_thread_runner_runs_local_tasks(kind: BackendKind) {
     let runner = one_thread_runner(kind);
     // The runner's task is `Send`; the `!Send` state lives in the local tasks it spawns.
@@ -270,8 +270,8 @@ fn assert_a_one_thread_runner_runs_local_tasks(kind: BackendKind) {
         .expect("the runner's task failed");
     assert!(same_thread && total == 10);
     // A local task left pending: the shutdown cancels it on the runner's thread.
-    let dropped_on = Arc::new(Mutex::new(None));
-    let probe = ThreadNameProbe(Arc::clone(&dropped_on));
+    let dropped_on = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let probe = ThreadNameProbe(std::sync::Arc::clone(&dropped_on));
     let (local, was_pending) = runner
         .block_on(runner.spawn(async move {
             let local = loopbridge::spawn_local(async move {
@@ -293,8 +293,10 @@ fn assert_a_one_thread_runner_runs_local_tasks(kind: BackendKind) {
 
 /// Records the name of the thread its destructor ran on; `Send`, so that a runner's task can
 /// carry it into a local task.
-struct ThreadNameProbe(Arc<Mutex<Option<String>>>);
+#[cfg(any(feature = "tokio", feature = "smol"))]
+struct ThreadNameProbe(std::sync::Arc<std::sync::Mutex<Option<String>>>);
 
+#[cfg(any(feature = "tokio", feature = "smol"))]
 impl Drop for ThreadNameProbe {
     fn drop(&mut self) {
         let name = thread::current().name().map(str::to_owned);

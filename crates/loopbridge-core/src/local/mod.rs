@@ -39,13 +39,14 @@
 //! For code that never spawns a local task: entering and leaving a scope are one access each
 //! to a thread-local `Cell` without a destructor, as cheap as reading the [`context`] marker
 //! (measured: 5 ns for both, against 2.5 ns for one `context::current()`, on a loaded 2-vCPU
-//! VM); a `block_on` whose future completes at its first poll pays nothing else.
+//! VM); a `block_on` whose future completes at its first poll pays nothing else. A `Drive`
+//! whose main future is pending also looks at the scope's frame once per poll and keeps a
+//! clone of its waker there: one `Vec` push per waiting `block_on` (the stack's buffer is
+//! reused), nothing next to the parking that waiting costs. A scope with local tasks
+//! allocates its executor once, and per task the boxed `TaskFuture`, its waker and the
+//! handle's cell.
 //!
-//! [`context`]: crate::context A `Drive` whose main future is pending also
-//! looks at the scope's frame once per poll and keeps a clone of its waker there: one `Vec`
-//! push per waiting `block_on` (the stack's buffer is reused), nothing next to the parking
-//! that waiting costs. A scope with local tasks allocates its executor once, and per task the
-//! boxed `TaskFuture`, its waker and the handle's cell.
+//! [`context`]: crate::context
 //!
 //! # Examples
 //!
