@@ -25,7 +25,9 @@ use crate::select;
 /// [`JoinError`](crate::JoinError) with its payload and the thread lives on. A local task lives
 /// as long as the `block_on` (or runner) that drives it: the tasks still pending when it
 /// returns are cancelled, and their destructors run on this thread. Local tasks run in the
-/// order they are spawned (and later in the order they are woken).
+/// order they are spawned (and later in the order they are woken). The handle is `Send` when
+/// the output is, so a `Send` task (of a one-thread runner, say) can await a local task that
+/// keeps its `!Send` state inside and returns a `Send` value.
 ///
 /// A tokio `LocalSet` of your own is not a loopbridge local executor: tokio offers no way to
 /// ask whether one is running, short of calling `tokio::task::spawn_local` and catching its
