@@ -293,3 +293,17 @@ fn an_inner_scope_without_local_tasks_leaves_the_outer_ones_alone() {
     });
     assert_eq!(probe.get(), Some(thread::current().id()));
 }
+
+#[test]
+fn a_local_task_may_block_on_with_local_tasks_of_its_own() {
+    let out = block_on(async {
+        let outer = try_spawn_local(async {
+            // A nested `block_on` inside a local task: its own scope, its own local tasks,
+            // while the outer scope's executor is in the middle of running this task.
+            let inner = block_on(async { try_spawn_local(async { 20 }).unwrap().await.unwrap() });
+            inner + try_spawn_local(async { 1 }).unwrap().await.unwrap()
+        });
+        outer.unwrap().await.unwrap() * 2
+    });
+    assert_eq!(out, 42);
+}
