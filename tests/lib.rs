@@ -1,5 +1,6 @@
 //! Support for the conformance suite. Its async tests are written with `#[loopbridge::test]`
-//! (one `#[test]` per compiled-in runtime flavour, each on a fresh runtime, under a watchdog);
+//! (one `#[test]` per compiled-in runtime flavour, each on a fresh runtime, the body in its
+//! `block_on`, under a watchdog: a body is not a task, so tests about tasks spawn one);
 //! [`runner_test!`] does the same for tests that drive a [`runner_for`] the flavour from sync
 //! code, on a plain thread.
 //!

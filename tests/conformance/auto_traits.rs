@@ -2,8 +2,8 @@
 //! compile time.
 
 use loopbridge::{
-    BackendKind, BlockOnError, Bridge, Elapsed, Error, JoinError, JoinHandle, Sleep, Timeout,
-    YieldNow,
+    BackendKind, BlockOnError, Bridge, Elapsed, Error, Interval, JoinError, JoinHandle,
+    MissedTickBehavior, Sleep, SpawnLocalError, Timeout, YieldNow,
 };
 
 fn send_sync<T: Send + Sync>() {}
@@ -18,12 +18,16 @@ fn public_types_are_send_and_sync() {
     send_sync::<Sleep>();
     send_sync::<Timeout<std::future::Ready<u8>>>();
     send_sync::<YieldNow>();
+    send_sync::<Interval>();
+    send_sync::<MissedTickBehavior>();
     unpin::<JoinHandle<std::rc::Rc<u8>>>();
     unpin::<Sleep>();
+    unpin::<Interval>(); // `tick(&mut self)` and `Stream` need no pinning
     error::<JoinError>();
     error::<BlockOnError>();
     error::<Elapsed>();
     error::<Error>();
+    error::<SpawnLocalError>();
 }
 
 #[test]
@@ -33,6 +37,8 @@ fn bridge_is_cheap_to_clone_and_debug() {
     fn debug<T: std::fmt::Debug>() {}
     debug::<JoinHandle<()>>();
     debug::<JoinError>();
+    debug::<Interval>();
+    debug::<SpawnLocalError>();
 }
 
 #[cfg(feature = "tokio")]

@@ -1,8 +1,9 @@
 //! `block_on` from the calling contexts of DESIGN.md §5 that the foundation covers: plain
 //! threads and `to_thread` threads work everywhere; inside a task it completes where blocking
 //! can be handed off (tokio multi-thread) and fails fast everywhere else — it never hangs.
+//! A `#[loopbridge::test]` body runs in a `block_on` itself, so the tests about tasks spawn one.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::catch_unwind;
 use std::time::Duration;
 
 use loopbridge::Flavor;
@@ -42,9 +43,13 @@ async fn block_on_from_a_to_thread_thread(flavor: Flavor) {
     assert_eq!(out, Some(expected));
 }
 
+// The test body itself runs in a `block_on` (where blocking is fine); the task is spawned.
 #[loopbridge::test]
 async fn block_on_inside_a_task_completes_or_fails_fast(flavor: Flavor) {
-    match loopbridge::try_block_on(async { loopbridge::spawn(async { 7 }).await.unwrap() }) {
+    let in_task = loopbridge::spawn(async {
+        loopbridge::try_block_on(async { loopbridge::spawn(async { 7 }).await.unwrap() })
+    });
+    match in_task.await.unwrap() {
         Ok(value) => {
             assert!(blocking_in_task_completes(flavor), "{flavor:?} should refuse");
             assert_eq!(value, 7);
@@ -60,12 +65,14 @@ async fn block_on_inside_a_task_completes_or_fails_fast(flavor: Flavor) {
 
 #[loopbridge::test]
 async fn block_on_panics_at_once_where_it_would_deadlock(flavor: Flavor) {
-    let result = catch_unwind(AssertUnwindSafe(|| loopbridge::block_on(async { 1 })));
-    match result {
+    let in_task = loopbridge::spawn(async {
+        catch_unwind(|| loopbridge::block_on(async { 1 }))
+            .map_err(|payload| payload.downcast_ref::<String>().cloned().unwrap_or_default())
+    });
+    match in_task.await.unwrap() {
         Ok(value) => assert!(blocking_in_task_completes(flavor) && value == 1),
-        Err(payload) => {
+        Err(msg) => {
             assert!(!blocking_in_task_completes(flavor));
-            let msg = payload.downcast_ref::<String>().cloned().unwrap_or_default();
             assert!(msg.contains("cannot block on a future here"), "{msg}");
             assert!(!msg.contains("Cannot start a runtime from within a runtime"), "{msg}");
         }

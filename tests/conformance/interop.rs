@@ -150,11 +150,17 @@ mod compat {
     async fn block_on_inside_compat_is_decided_as_outside_it(flavor: Flavor) {
         // `Compat` enters a tokio context on smol and async-std threads; that must not hide
         // the executor the thread really drives from `block_on`'s checks.
-        let outside = loopbridge::try_block_on(async { 1 }).is_ok();
-        let inside = Compat::new(async {
-            loopbridge::try_block_on(async { loopbridge::spawn(async { 1 }).await.is_ok() })
+        // In a task: the test body itself runs in a `block_on`, where blocking is allowed.
+        let (outside, inside) = loopbridge::spawn(async {
+            let outside = loopbridge::try_block_on(async { 1 }).is_ok();
+            let inside = Compat::new(async {
+                loopbridge::try_block_on(async { loopbridge::spawn(async { 1 }).await.is_ok() })
+            })
+            .await;
+            (outside, inside)
         })
-        .await;
+        .await
+        .unwrap();
         assert_eq!(outside, blocking_in_task_completes(flavor));
         assert_eq!(inside.is_ok(), outside);
         if let Ok(completed) = inside {

@@ -3,7 +3,7 @@
 //! `#[should_panic]`, the watchdog, `backends(...)` — and `#[loopbridge::blocking]` twins
 //! called where DESIGN.md §5 says blocking works, and where it must fail fast instead.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::catch_unwind;
 
 use loopbridge::{BackendKind, Flavor, JoinError};
 use loopbridge_tests::{blocking_in_task_completes, panic_message, with_watchdog};
@@ -55,17 +55,47 @@ async fn a_blocking_twin_works_in_a_to_thread_job_on_that_runtime(flavor: Flavor
 
 #[loopbridge::test]
 async fn a_blocking_twin_in_a_task_completes_or_fails_fast(flavor: Flavor) {
-    match catch_unwind(AssertUnwindSafe(ambient_backend_blocking)) {
+    let in_task = loopbridge::spawn(async {
+        catch_unwind(ambient_backend_blocking).map_err(|payload| panic_message(&*payload))
+    });
+    match in_task.await.unwrap() {
         Ok(seen) => {
             assert!(blocking_in_task_completes(flavor), "{flavor:?} should refuse");
             assert_eq!(seen, Some(flavor.kind()));
         }
-        Err(payload) => {
+        Err(msg) => {
             assert!(!blocking_in_task_completes(flavor), "{flavor:?} should complete");
+            assert!(msg.contains("cannot block on a future here"), "{msg}");
+        }
+    }
+}
+
+#[loopbridge::test]
+async fn a_blocking_twin_in_the_body_itself_completes(flavor: Flavor) {
+    // The body runs in the flavour's `block_on`, on a thread of its own, not on a worker:
+    // blocking there starves nothing (except on tokio current-thread, whose one runtime
+    // refuses any nested `block_on`; tokio's own `#[tokio::test]` would panic there too).
+    match catch_unwind(ambient_backend_blocking) {
+        Ok(seen) => assert_eq!(seen, Some(flavor.kind())),
+        Err(payload) => {
+            assert_eq!(flavor, Flavor::TokioCurrentThread);
             let msg = panic_message(&*payload);
             assert!(msg.contains("cannot block on a future here"), "{msg}");
         }
     }
+}
+
+#[loopbridge::test]
+async fn a_body_may_hold_values_that_are_not_send_across_awaits() {
+    // Like `#[tokio::test]`: the body runs in a `block_on` and never moves to another thread.
+    let not_send = std::rc::Rc::new(std::cell::Cell::new(1));
+    loopbridge::yield_now().await;
+    not_send.set(not_send.get() + 1);
+    let local = loopbridge::spawn_local({
+        let not_send = std::rc::Rc::clone(&not_send);
+        async move { not_send.get() * 21 }
+    });
+    assert_eq!(local.await.unwrap(), 42);
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! The conformance suite: loopbridge's semantics, written once, run on every runtime flavour.
 //!
 //! Each `#[loopbridge::test]` expands to one `#[test]` per compiled-in flavour
-//! (`tokio_multi_thread`, `tokio_current_thread`, `smol`, `async_std`), each on a fresh runtime
-//! and under a watchdog, so a hang fails instead of stalling the run. Tests that drive a runner
+//! (`tokio_multi_thread`, `tokio_current_thread`, `smol`, `async_std`), each on a fresh runtime,
+//! the body in that runtime's `block_on` (not in a task: tests about tasks spawn one), and
+//! under a watchdog, so a hang fails instead of stalling the run. Tests that drive a runner
 //! from sync code use the suite's `runner_test!`, which does the same on a plain thread. This
 //! suite is the executable specification of DESIGN.md §4–§5: where the docs and the suite
 //! disagree, the suite wins.
@@ -21,6 +22,8 @@ mod contexts;
 mod detect;
 mod global;
 mod interop;
+mod interval;
+mod local;
 mod macros;
 mod panics;
 mod runner;

@@ -11,6 +11,8 @@
 //!   belongs to, and in which role, read in well under a nanosecond.
 //! - [`lifecycle`]: what a runtime loopbridge started needs to shut down identically on every
 //!   backend: closed flag, live-task and running-job counts, an abort registry.
+//! - [`local`]: local (`!Send`) tasks, driven by the thread that spawned them while it is
+//!   inside a `block_on` or is the thread of a one-thread runner.
 //! - [`park`]: waiting for a future on the calling thread with an optional deadline, no runtime.
 //! - [`pool`]: a bounded, joinable pool of named threads for blocking jobs, one per runner.
 //! - [`time`]: `sleep`/`timeout`/`yield_now` normalization on top of a backend's raw timer.
@@ -40,6 +42,7 @@ pub mod context;
 mod error;
 mod kind;
 pub mod lifecycle;
+pub mod local;
 pub mod park;
 pub mod pool;
 mod sync;
@@ -52,4 +55,5 @@ mod model_checks;
 pub use backend::{LoopBackend, RunnerConfig};
 pub use error::{BlockOnError, Elapsed, Error};
 pub use kind::BackendKind;
+pub use local::SpawnLocalError;
 pub use task::{JoinError, JoinHandle};

@@ -25,6 +25,7 @@ use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
 use crate::BlockOnError;
+use crate::local::{Drive, LocalScope};
 
 struct Unparker(Thread);
 
@@ -67,6 +68,10 @@ pub fn wait_until<F: Future>(future: F, deadline: Instant) -> Option<F::Output> 
 /// runtime's threads drive its IO and timers, this thread only waits on its own clock, so the
 /// deadline holds even when they are all busy).
 ///
+/// Either way the calling thread drives its local tasks meanwhile: `future` runs inside a
+/// [`LocalScope`], so `spawn_local` works in it, and the local tasks still pending when it
+/// completes (or times out, or panics) are cancelled here. See [`crate::local`].
+///
 /// # Errors
 ///
 /// [`BlockOnError::is_timed_out`] when the deadline passed first; the future is dropped.
@@ -86,8 +91,10 @@ pub fn wait_until<F: Future>(future: F, deadline: Instant) -> Option<F::Output> 
 pub fn block_on_until<F: Future>(
     future: F,
     deadline: Option<Instant>,
-    native_block_on: impl FnOnce(F) -> F::Output,
+    native_block_on: impl FnOnce(Drive<F>) -> F::Output,
 ) -> Result<F::Output, BlockOnError> {
+    let scope = LocalScope::enter();
+    let future = scope.drive(future);
     match deadline {
         None => Ok(native_block_on(future)),
         Some(deadline) => wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),

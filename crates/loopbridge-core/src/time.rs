@@ -8,6 +8,8 @@
 //!   panics; otherwise the backend timer, which never fires early.
 //! - [`Timeout`]: polls the inner future *before* the timer, so a ready future always wins.
 //! - [`YieldNow`]: one trip through the scheduler.
+//! - [`Interval`]: a periodic timer that never ticks early, with tokio's missed-tick policies
+//!   ([`MissedTickBehavior`]).
 //!
 //! [`LoopBackend::sleep_until`]: crate::LoopBackend::sleep_until
 //!
@@ -36,6 +38,10 @@ use std::time::{Duration, Instant};
 use pin_project_lite::pin_project;
 
 use crate::Elapsed;
+
+mod interval;
+
+pub use interval::{Interval, MISSED_TICK_TOLERANCE, MissedTickBehavior};
 
 /// Yields once to the executor, then completes.
 ///

@@ -148,10 +148,13 @@ pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
 /// feature to `loopbridge/smol` gets the `smol` tests exactly when it is built with it.
 ///
 /// Each test starts a fresh runtime of its flavour (tokio multi-thread and smol with 2
-/// workers, tokio current-thread, async-std's global runtime), runs the body there as a task,
-/// and waits for it under a watchdog: a body still running after the timeout (60 seconds
-/// unless `timeout` says otherwise) fails the test instead of hanging the run. Today the body
-/// runs as a spawned task, so its future must be `Send + 'static`.
+/// workers, tokio current-thread, async-std's global runtime) and, as `#[tokio::test]` does,
+/// runs the body through that runtime's `block_on` — on a thread of its own, named like the
+/// test, while the test's thread keeps a watchdog: a body still running after the timeout (60
+/// seconds unless `timeout` says otherwise) fails the test instead of hanging the run, even
+/// one stuck in a blocking call. The body's future need not be `Send`, and it may use
+/// `loopbridge::spawn_local` on every flavour. Spawned tasks run on the runtime's workers; to
+/// test something *inside a task*, spawn one.
 ///
 /// The function may take one argument, the flavour it runs on, and may return a `Result`
 /// (anything [`Termination`](std::process::Termination)). `#[should_panic]` and `#[ignore]`
@@ -173,6 +176,17 @@ pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
 /// #[should_panic(expected = "boom")]
 /// async fn panics_reach_the_test() {
 ///     panic!("boom");
+/// }
+///
+/// #[loopbridge::test]
+/// async fn bodies_may_hold_rc_and_spawn_local_tasks() {
+///     let shared = std::rc::Rc::new(std::cell::Cell::new(1));
+///     let task = loopbridge::spawn_local({
+///         let shared = shared.clone();
+///         async move { shared.set(2) }
+///     });
+///     task.await.unwrap();
+///     assert_eq!(shared.get(), 2);
 /// }
 /// ```
 ///

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use async_executor::Executor;
 use loopbridge_core::context::{self, ThreadRole};
 use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
+use loopbridge_core::local::LocalScope;
 use loopbridge_core::pool::BlockingPool;
 use loopbridge_core::{Error, RunnerConfig};
 
@@ -22,7 +23,9 @@ use crate::backend::Shared;
 ///
 /// 1. `worker_threads` named threads each run the executor until the stop channel closes,
 ///    marked as workers of this executor in [`loopbridge_core::context`]. `to_thread` jobs run
-///    on a pool of at most `max_blocking_threads` named threads.
+///    on a pool of at most `max_blocking_threads` named threads. The only worker of a
+///    one-thread executor also drives the local tasks its tasks spawn
+///    ([`loopbridge_core::local`]), and cancels those still pending when it stops.
 /// 2. The executor is owned here; backends hold it weakly, so that the shutdown can drop it.
 /// 3. [`shutdown`](SmolExecutor::shutdown) closes the [`Lifecycle`] (later spawns resolve
 ///    cancelled, `block_on` reports `is_shut_down()`), closes the stop channel, joins the
@@ -77,10 +80,18 @@ impl SmolExecutor {
                 .name(format!("{}-{index}", config.thread_name))
                 .spawn(move || {
                     let _context = backend.enter(ThreadRole::Worker { single_threaded });
-                    async_io::block_on(executor.run(async {
+                    let run = executor.run(async {
                         // Returns when every sender is gone: `shutdown` or drop.
                         let _ = stopped.recv().await;
-                    }));
+                    });
+                    if single_threaded {
+                        // Every task runs on this thread: their local tasks can run here too,
+                        // and those still pending are cancelled here when the worker stops.
+                        let scope = LocalScope::enter();
+                        async_io::block_on(scope.drive(run));
+                    } else {
+                        async_io::block_on(run);
+                    }
                 });
             match worker {
                 Ok(worker) => this.workers.push(worker),

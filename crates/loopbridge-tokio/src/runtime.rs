@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use loopbridge_core::context::{self, Ambient, ThreadRole};
 use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
+use loopbridge_core::local::LocalScope;
 use loopbridge_core::{BackendKind, Error, RunnerConfig};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
@@ -26,7 +27,9 @@ use crate::backend::enter_backend;
 ///    threads, each marked as a tokio worker in [`loopbridge_core::context`].
 /// 2. A current-thread runtime cannot run tasks unless some thread sits in `Runtime::block_on`,
 ///    so one named driver thread does exactly that, parked on a stop signal, for the runtime's
-///    whole life; every other thread reaches it through its `Handle`.
+///    whole life; every other thread reaches it through its `Handle`. The driver thread also
+///    drives the local tasks its tasks spawn ([`loopbridge_core::local`]), and cancels those
+///    still pending when it stops.
 /// 3. [`shutdown`](TokioRuntime::shutdown) closes the [`Lifecycle`] (later spawns resolve
 ///    cancelled, `block_on` reports `is_shut_down()`), cancels pending tasks (their destructors
 ///    run), waits up to the timeout for blocking jobs and joins the runtime's threads — from a
@@ -198,7 +201,11 @@ fn drive_current_thread(
 ) {
     let backend = TokioBackend::owned(runtime.handle().clone(), Arc::clone(lifecycle));
     let _role = enter_backend(backend, ThreadRole::Worker { single_threaded: true });
-    let timeout = runtime.block_on(stopped).unwrap_or(Duration::ZERO);
+    // The runtime's tasks all run on this thread, so their local tasks can run here too.
+    let scope = LocalScope::enter();
+    let timeout = runtime.block_on(scope.drive(stopped)).unwrap_or(Duration::ZERO);
+    // Local tasks still pending are cancelled here, on their thread, before the runtime goes.
+    drop(scope);
     runtime.shutdown_timeout(timeout);
 }
 

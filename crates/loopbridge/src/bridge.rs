@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
 use crate::global;
+use crate::interval::Interval;
 use crate::select::{self, AnyBackend};
 use crate::time::{Sleep, Timeout};
 use crate::trace::SpanContext;
@@ -224,6 +225,50 @@ impl Bridge {
     /// ```
     pub fn sleep_until(&self, deadline: Instant) -> Sleep {
         Sleep::new(self.backend.sleep_until(deadline))
+    }
+
+    /// A periodic timer on this loop's timers, its first tick at once; see
+    /// [`interval`](crate::interval).
+    ///
+    /// # Panics
+    ///
+    /// If `period` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let bridge = loopbridge::Bridge::global();
+    /// let mut interval = bridge.interval(Duration::from_millis(1));
+    /// bridge.block_on(async {
+    ///     interval.tick().await;
+    ///     interval.tick().await;
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn interval(&self, period: Duration) -> Interval {
+        self.interval_at(Instant::now(), period)
+    }
+
+    /// A periodic timer on this loop's timers, its first tick at `start`; see
+    /// [`interval_at`](crate::interval_at).
+    ///
+    /// # Panics
+    ///
+    /// If `period` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// let bridge = loopbridge::Bridge::global();
+    /// let start = Instant::now() + Duration::from_millis(1);
+    /// let mut interval = bridge.interval_at(start, Duration::from_millis(1));
+    /// assert_eq!(bridge.block_on(interval.tick()), start);
+    /// ```
+    #[track_caller]
+    pub fn interval_at(&self, start: Instant, period: Duration) -> Interval {
+        Interval::new(self.backend.clone(), start, period)
     }
 
     /// Runs `future` with a deadline on this loop's timer; see [`timeout`](crate::timeout).

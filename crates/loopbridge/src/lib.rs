@@ -81,6 +81,33 @@
 //! - `to_thread` jobs are never cancelled by dropping their handle.
 //! - [`sleep`] never wakes early; `sleep(Duration::ZERO)` is one yield; `sleep(Duration::MAX)`
 //!   never fires and never panics; [`timeout`] polls the inner future first.
+//! - [`interval`] never ticks early; a late tick is handled by tokio's [`MissedTickBehavior`]
+//!   policies, on every backend's timers.
+//! - [`spawn_local`] runs a `!Send` future on the calling thread, with the same handle
+//!   semantics, inside any [`block_on`], in the tasks of a one-thread [`Runner`] and in
+//!   `#[loopbridge::test]` bodies; the local tasks still pending when their `block_on` returns
+//!   are cancelled on that thread. Anywhere else it panics at once ([`try_spawn_local`]
+//!   returns the error): it never hands out a task that nothing would run.
+//!
+//! ```
+//! use std::{cell::Cell, rc::Rc, time::Duration};
+//!
+//! loopbridge::block_on(async {
+//!     let beats = Rc::new(Cell::new(0)); // not `Send`: fine for a local task
+//!     let counter = loopbridge::spawn_local({
+//!         let beats = Rc::clone(&beats);
+//!         async move {
+//!             let mut interval = loopbridge::interval(Duration::from_millis(2));
+//!             for _ in 0..3 {
+//!                 interval.tick().await; // at once, then every 2 ms
+//!                 beats.set(beats.get() + 1);
+//!             }
+//!         }
+//!     });
+//!     counter.await.unwrap();
+//!     assert_eq!(beats.get(), 3);
+//! });
+//! ```
 //!
 //! The conformance suite in the repository's `tests/` runs every one of these on every backend.
 //!
@@ -98,6 +125,7 @@
 //!
 //! Awaiting a [`JoinHandle`] is cancel safe: drop the `.await` and poll the handle again later.
 //! Dropping a [`Timeout`] drops its inner future. Dropping a [`Sleep`] cancels the timer.
+//! [`Interval::tick`] is cancel safe: a tick is consumed only when its future completes.
 //!
 //! # Panics and deadlocks
 //!
@@ -123,6 +151,8 @@ mod functions;
 mod futures_spawn;
 mod global;
 mod inherited;
+mod interval;
+mod local;
 mod park;
 mod runner;
 mod select;
@@ -139,7 +169,11 @@ pub use functions::{
     try_block_on, yield_now,
 };
 pub use global::{configure_global, global_is_running, set_default_backend, shutdown_global};
-pub use loopbridge_core::{BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle};
+pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub use local::{spawn_local, try_spawn_local};
+pub use loopbridge_core::{
+    BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle, SpawnLocalError,
+};
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use loopbridge_macros::{blocking, test};

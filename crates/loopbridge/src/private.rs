@@ -5,14 +5,12 @@
 //! facade's cargo features and never by `#[cfg]`s evaluated in the user's crate.
 
 use std::future::Future;
-use std::panic;
-use std::time::Instant;
-
-use loopbridge_core::LoopBackend;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::thread;
 
 use crate::Bridge;
 use crate::select::{self, OwnedRuntime};
-use loopbridge_core::park;
 
 // What the expansions of `#[loopbridge::blocking]` and `#[loopbridge::test]` name. They reach
 // everything through this module, so it alone decides what they call.
@@ -80,44 +78,59 @@ impl std::fmt::Debug for OwnedRuntime {
     }
 }
 
-/// Runs the body that `make` builds for `flavor` as a task on a fresh runtime of that flavour
-/// and waits for it from the calling thread with a watchdog: a body still running after
-/// `timeout` fails the test instead of hanging it. Returns the body's output (a test may
-/// return a `Result`). A panic in the body is re-raised here unchanged, so `#[should_panic]`
-/// works. What `#[loopbridge::test]` expands to, once per flavour.
+/// Runs the body that `make` builds for `flavor` on a fresh runtime of that flavour and
+/// returns its output (a test may return a `Result`). What `#[loopbridge::test]` expands to,
+/// once per flavour.
+///
+/// As `#[tokio::test]` does, the body runs through the runtime's `block_on`, so it may be
+/// `!Send` and may use `spawn_local` on every flavour (the `block_on` drives local tasks). It
+/// does so on a thread of its own, named like the test's, while this thread keeps a watchdog:
+/// a body still running after `timeout` fails the test instead of hanging it, even if it is
+/// stuck in a synchronous call. A panic in the body is re-raised here unchanged, so
+/// `#[should_panic]` works.
 ///
 /// # Panics
 ///
-/// If the body panics, is cancelled, or outlives `timeout`.
+/// If the body panics or outlives `timeout`, or its thread cannot start.
 #[track_caller]
 pub fn run_test<M, F>(flavor: Flavor, timeout: Duration, make: M) -> F::Output
 where
-    M: FnOnce(Flavor) -> F,
-    F: Future + Send + 'static,
+    M: FnOnce(Flavor) -> F + Send + 'static,
+    F: Future,
     F::Output: Send + 'static,
 {
     let runtime = TestRuntime::start(flavor);
-    let handle = runtime.bridge.backend().spawn(make(flavor));
-    match park::wait_until(handle, Instant::now() + timeout) {
-        Some(Ok(output)) => {
-            drop(runtime);
-            output
-        }
-        Some(Err(err)) => {
-            drop(runtime);
-            match err.try_into_panic() {
-                Ok(payload) => panic::resume_unwind(payload),
-                Err(err) => panic!("the test task on {flavor:?} ended early: {err}"),
-            }
-        }
-        None => {
-            // The runtime may be stuck in the body; stopping it could hang too. Leak it.
+    let bridge = runtime.bridge.clone();
+    let (done, outcome) = mpsc::channel();
+    let name = thread::current().name().unwrap_or("loopbridge-test").to_owned();
+    let body = thread::Builder::new().name(name).spawn(move || {
+        // `make` runs here: the body's future never crosses a thread.
+        let output = panic::catch_unwind(AssertUnwindSafe(|| bridge.try_block_on(make(flavor))));
+        let _ = done.send(output);
+    });
+    let body = match body {
+        Ok(body) => body,
+        Err(err) => panic!("cannot start the thread of the test body on {flavor:?}: {err}"),
+    };
+    let output = match outcome.recv_timeout(timeout) {
+        Ok(output) => output,
+        Err(_) => {
+            // The body may be stuck in the runtime, or the runtime in the body; stopping it
+            // could hang too. Leak both.
             std::mem::forget(runtime);
             panic!(
                 "the test did not finish within {timeout:?} on {flavor:?}: something in it hangs \
                  (a deadlock, or a wait for an event that never comes)"
             );
         }
+    };
+    // The body has returned: its thread is leaving.
+    let _ = body.join();
+    drop(runtime);
+    match output {
+        Ok(Ok(output)) => output,
+        Ok(Err(err)) => panic!("cannot run the test body on {flavor:?}: {err}"),
+        Err(payload) => panic::resume_unwind(payload),
     }
 }
 

@@ -71,10 +71,22 @@ impl RunnerBuilder {
     /// Executor threads; `1` is the single-thread flavour. Default: one per CPU. async-std runs
     /// every runner's tasks on its one global runtime, so there it has no effect.
     ///
+    /// The one thread of a single-thread runner (tokio or smol) also runs the local tasks its
+    /// tasks spawn with [`spawn_local`](crate::spawn_local).
+    ///
     /// # Examples
     ///
     /// ```
     /// let runner = loopbridge::Runner::builder().worker_threads(1).build().unwrap();
+    /// let out = runner.block_on(runner.spawn(async {
+    ///     let local = loopbridge::spawn_local(async {
+    ///         let not_send = std::rc::Rc::new(7); // held across an `.await`: a `!Send` future
+    ///         loopbridge::yield_now().await;
+    ///         *not_send
+    ///     });
+    ///     local.await.unwrap()
+    /// }));
+    /// assert_eq!(out.unwrap(), 7);
     /// # drop(runner);
     /// ```
     pub fn worker_threads(mut self, n: usize) -> Self {

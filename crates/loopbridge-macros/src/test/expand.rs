@@ -127,8 +127,8 @@ fn check_signature(sig: &Signature) -> syn::Result<()> {
     if sig.asyncness.is_none() {
         return Err(syn::Error::new_spanned(
             sig.fn_token,
-            "`#[loopbridge::test]` needs an `async fn`: its body runs as a task on every \
-             backend flavour; add `async`",
+            "`#[loopbridge::test]` needs an `async fn`: its body is awaited on every backend \
+             flavour; add `async`",
         ));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {

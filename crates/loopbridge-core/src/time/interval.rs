@@ -1,0 +1,267 @@
+//! [`Interval`]: a periodic timer over a backend's raw timer, with tokio's missed-tick policies.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use crate::LoopBackend;
+
+/// How late a tick may be delivered and still count as on time: tokio's rule, which absorbs
+/// timer granularity and scheduling noise, so that [`MissedTickBehavior::Delay`] does not
+/// shift the schedule by a few microseconds on every tick.
+pub const MISSED_TICK_TOLERANCE: Duration = Duration::from_millis(5);
+
+/// What an [`Interval`] does when a tick is missed: it was due more than
+/// [`MISSED_TICK_TOLERANCE`] before the code awaiting it got there (the task was busy, or the
+/// machine was). The same three policies, with the same meaning, as tokio's
+/// `MissedTickBehavior`.
+///
+/// With a period of 10 ms, ticks due at 0, 10, 20, 30… ms, and the tick due at 10 ms only
+/// taken at 35 ms:
+///
+/// | policy | the ticks that follow are due at |
+/// | --- | --- |
+/// | [`Burst`](Self::Burst) (default) | 20, 30 (both at once, right away), then 40, 50… |
+/// | [`Delay`](Self::Delay) | 45, 55, 65… (a period after the late tick) |
+/// | [`Skip`](Self::Skip) | 40, 50, 60… (the next one on the original schedule) |
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::time::MissedTickBehavior;
+///
+/// assert_eq!(MissedTickBehavior::default(), MissedTickBehavior::Burst);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum MissedTickBehavior {
+    /// Catch up: the missed ticks complete at once, one per call, until the interval is back on
+    /// its original schedule.
+    #[default]
+    Burst,
+    /// Start over: the next tick is due one period after the late one was taken.
+    Delay,
+    /// Drop the missed ticks: the next tick is the next one due on the original schedule.
+    Skip,
+}
+
+impl MissedTickBehavior {
+    /// When the tick after a missed one (due at `due`, taken at `now`) is due; `None` past what
+    /// an `Instant` can represent.
+    fn next(self, due: Instant, now: Instant, period: Duration) -> Option<Instant> {
+        match self {
+            MissedTickBehavior::Burst => due.checked_add(period),
+            MissedTickBehavior::Delay => now.checked_add(period),
+            MissedTickBehavior::Skip => {
+                // How far `now` is into the current period of the original schedule. The
+                // remainder is at most `now - due`, so it fits a `Duration`.
+                let into = (now - due).as_nanos() % period.as_nanos();
+                let into = Duration::new(
+                    u64::try_from(into / 1_000_000_000).unwrap_or(u64::MAX),
+                    u32::try_from(into % 1_000_000_000).unwrap_or(0),
+                );
+                now.checked_add(period - into)
+            }
+        }
+    }
+}
+
+/// Ticks every `period` on a backend `B`'s timers; see [`new`](Self::new).
+///
+/// - The first tick is due at `start` (`loopbridge::interval` passes `Instant::now()`, so it
+///   completes at once); tick `n` is due at `start + n × period`.
+/// - A tick never completes before it is due; [`poll_tick`](Self::poll_tick) returns the
+///   instant it was due.
+/// - A tick taken more than [`MISSED_TICK_TOLERANCE`] late was *missed*: what follows is the
+///   [`MissedTickBehavior`]'s choice (default [`Burst`](MissedTickBehavior::Burst)).
+/// - A schedule that runs past what an `Instant` can represent never ticks again, and never
+///   panics.
+///
+/// # Examples
+///
+/// With a backend whose "timer" fires at once, the interval itself keeps every tick on time:
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use loopbridge_core::time::Interval;
+/// # use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, task::{BlockingJob, TaskFuture}};
+/// # #[derive(Clone, Debug)]
+/// # struct Eager;
+/// # impl LoopBackend for Eager {
+/// #     type Timer = std::future::Ready<()>;
+/// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
+/// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
+/// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
+/// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+/// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::ready(()) }
+/// # }
+///
+/// let start = Instant::now();
+/// let mut interval = Interval::new(Eager, start, Duration::from_millis(2));
+/// let mut tick = || loopbridge_core::park::wait(std::future::poll_fn(|cx| interval.poll_tick(cx)));
+/// assert_eq!(tick(), start); // the first tick is due at `start`
+/// assert_eq!(tick(), start + Duration::from_millis(2));
+/// assert!(Instant::now() >= start + Duration::from_millis(2)); // never early
+/// ```
+pub struct Interval<B: LoopBackend> {
+    backend: B,
+    period: Duration,
+    /// When the next tick is due; `None`: never.
+    next: Option<Instant>,
+    /// The backend timer armed for `next`, made at the first poll that has to wait.
+    timer: Option<B::Timer>,
+    missed_tick_behavior: MissedTickBehavior,
+}
+
+impl<B: LoopBackend> Interval<B> {
+    /// An interval whose first tick is due at `start`, then one every `period`, on `backend`'s
+    /// timers.
+    ///
+    /// # Panics
+    ///
+    /// If `period` is zero.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    #[track_caller]
+    pub fn new(backend: B, start: Instant, period: Duration) -> Self {
+        assert!(
+            !period.is_zero(),
+            "`period` must be non-zero: an interval cannot tick infinitely often"
+        );
+        Interval {
+            backend,
+            period,
+            next: Some(start),
+            timer: None,
+            missed_tick_behavior: MissedTickBehavior::default(),
+        }
+    }
+
+    /// The time between two ticks.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// The policy for missed ticks.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    pub fn missed_tick_behavior(&self) -> MissedTickBehavior {
+        self.missed_tick_behavior
+    }
+
+    /// Sets the policy for missed ticks; it applies from the next missed tick on.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
+        self.missed_tick_behavior = behavior;
+    }
+
+    /// When the next tick is due; `None` if it never is.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    pub fn next_tick(&self) -> Option<Instant> {
+        self.next
+    }
+
+    /// Reschedules the next tick to `deadline` (then one every period after it), whatever the
+    /// missed-tick policy.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    pub fn reset_at(&mut self, deadline: Instant) {
+        self.next = Some(deadline);
+        self.timer = None;
+    }
+
+    /// Reschedules the next tick to `after` from now (then one every period after it), whatever
+    /// the missed-tick policy; a delay too long to represent means never.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    pub fn reset_after(&mut self, after: Duration) {
+        self.next = Instant::now().checked_add(after);
+        self.timer = None;
+    }
+
+    /// Completes the tick if it is due, returning the instant it was due, and schedules the next
+    /// one; otherwise arranges for `cx` to be woken when it is due.
+    ///
+    /// # Examples
+    ///
+    /// See [`Interval`].
+    pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant>
+    where
+        B::Timer: Unpin,
+    {
+        let (due, now) = loop {
+            let Some(due) = self.next else { return Poll::Pending };
+            let now = Instant::now();
+            if now >= due {
+                break (due, now);
+            }
+            let timer = match &mut self.timer {
+                Some(timer) => timer,
+                None => self.timer.insert(self.backend.timer_at(due)),
+            };
+            if Pin::new(timer).poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            // Fired: the loop reads the clock again, so that no tick is ever early, even on a
+            // timer that was.
+            self.timer = None;
+        };
+        self.timer = None;
+        let on_time = due.checked_add(MISSED_TICK_TOLERANCE).is_none_or(|limit| now <= limit);
+        self.next = if on_time {
+            due.checked_add(self.period)
+        } else {
+            self.missed_tick_behavior.next(due, now, self.period)
+        };
+        Poll::Ready(due)
+    }
+}
+
+impl<B: LoopBackend> fmt::Debug for Interval<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Interval")
+            .field("period", &self.period)
+            .field("next", &self.next)
+            .field("missed_tick_behavior", &self.missed_tick_behavior)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn missed_tick_policies_match_tokio() {
+        let period = 10 * MS;
+        let due = Instant::now();
+        let now = due + 25 * MS; // taken 25 ms late: 2.5 periods
+        assert_eq!(MissedTickBehavior::Burst.next(due, now, period), Some(due + 10 * MS));
+        assert_eq!(MissedTickBehavior::Delay.next(due, now, period), Some(now + 10 * MS));
+        assert_eq!(MissedTickBehavior::Skip.next(due, now, period), Some(due + 30 * MS));
+        // Exactly on a later tick of the schedule: skip to the one after it.
+        let now = due + 20 * MS;
+        assert_eq!(MissedTickBehavior::Skip.next(due, now, period), Some(due + 30 * MS));
+    }
+}
