@@ -173,6 +173,7 @@ fn steps() -> Vec<Step> {
             "examples run (the server example under a smaller load)",
             [
                 cargo("run -p loopbridge-examples --example quickstart"),
+                cargo("run -p loopbridge-examples --example library_author"),
                 cargo("run -p loopbridge-examples --example sync_http_client"),
                 // The same requests with the global runner on smol, through `loopbridge::compat`.
                 cargo("run -p loopbridge-examples --example sync_http_client")
