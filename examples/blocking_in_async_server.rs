@@ -84,6 +84,10 @@ fn main() -> Result<(), BoxError> {
          of blocking work per call"
     );
     println!(
+        "sync API: AuditLog::record_blocking, the #[loopbridge::blocking] twin of an async audit \
+         log, called by each report's to_thread job"
+    );
+    println!(
         "load: {pings} x GET /ping per phase, {PING_LOOPS} at a time; phases 2 and 3 add \
          {REPORT_LOOPS} report request in flight all the time"
     );
