@@ -1,8 +1,8 @@
 //! An async HTTP server (axum) whose handlers call a blocking library — a SQLite report through
-//! rusqlite — without stalling the executor: the blocking call goes through
-//! `loopbridge::to_thread`. A loopback client measures the latency of a trivial endpoint while
-//! reports are being served, with `to_thread` and, for contrast, with the blocking call made
-//! inline on the executor.
+//! rusqlite — and a sync API through blocking twins, without stalling the executor: both run
+//! inside `loopbridge::to_thread`. A loopback client measures the latency of a trivial endpoint
+//! while reports are being served, with `to_thread` and, for contrast, with the blocking call
+//! made inline on the executor.
 //!
 //! ```text
 //! cargo run --example blocking_in_async_server                     # 2000 pings per phase
@@ -22,7 +22,17 @@
 //!    thread until it is done, so pings queue behind it — look for a p50 of the order of the
 //!    report's duration, ten times the baseline's or more.
 //!
-//! The last line gives phases 2 and 3 as multiples of the baseline's p50 and p99. Absolute
+//! Every report served is also written to an audit log: `audit::AuditLog`, a small async
+//! service written once against loopbridge's async API (its SQLite table lives on a
+//! `ThreadBound` thread, each write bounded by `loopbridge::timeout`), with blocking twins from
+//! `#[loopbridge::blocking]` for sync code. The `to_thread` job of phase 2 is sync code, so it
+//! calls the twin `record_blocking`: the twin waits on a thread of the blocking pool, inside
+//! the server runner's context, while the executor keeps serving. The inline handler of phase
+//! 3 is async code on the executor thread and awaits `record` (there the twin would be refused
+//! at once, not deadlock). `main`, plain sync code, reads the log back with `entries_blocking`.
+//!
+//! The line after the table gives phases 2 and 3 as multiples of the baseline's p50 and p99;
+//! the audit line shows each served report recorded once, and from which threads. Absolute
 //! timings depend on the machine and on what else runs on it (a debug build on 2 busy CPUs
 //! shows a few ms of p99 even at baseline); the contrast between phases 2 and 3 does not.
 
@@ -33,10 +43,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing;
 use loopbridge::{BackendKind, Runner};
+
+use crate::audit::AuditLog;
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -59,7 +71,8 @@ fn main() -> Result<(), BoxError> {
         .worker_threads(SERVER_WORKERS)
         .thread_name("server")
         .build()?;
-    let addr = server.block_on(serve())?;
+    let audit = AuditLog::open()?;
+    let addr = server.block_on(serve(audit.clone()))?;
     let load = Runner::builder().backend(BackendKind::Tokio).thread_name("load").build()?;
     let client = reqwest::Client::builder().no_proxy().build()?;
 
@@ -69,6 +82,10 @@ fn main() -> Result<(), BoxError> {
     println!(
         "blocking library: a SQLite report over {rows} rows (rusqlite), about {REPORT_TARGET:?} \
          of blocking work per call"
+    );
+    println!(
+        "sync API: AuditLog::record_blocking, the #[loopbridge::blocking] twin of an async audit \
+         log, called by each report's to_thread job"
     );
     println!(
         "load: {pings} x GET /ping per phase, {PING_LOOPS} at a time; phases 2 and 3 add \
@@ -87,6 +104,7 @@ fn main() -> Result<(), BoxError> {
         ("3. reports called inline (the mistake)", Some("report-inline")),
     ];
     let mut summaries = Vec::new();
+    let mut reports_served = Vec::new();
     for (name, report_route) in phases {
         let reports = report_route.map(|route| format!("http://{addr}/{route}/{rows}"));
         let phase = load.block_on(run_phase(client.clone(), addr, pings, reports))?;
@@ -99,6 +117,9 @@ fn main() -> Result<(), BoxError> {
             phase.reports
         );
         summaries.push((phase.percentile(50), phase.percentile(99)));
+        if report_route.is_some() {
+            reports_served.push(phase.reports);
+        }
     }
     let ratio = |phase: usize| {
         let [(base50, base99), (p50, p99)] = [summaries[0], summaries[phase]];
@@ -112,6 +133,22 @@ fn main() -> Result<(), BoxError> {
         ratio(1),
         ratio(2),
     );
+    // Plain sync code: the twin runs `entries` on the global runner.
+    let entries = audit.entries_blocking()?;
+    let phases = [
+        ("2", "to_thread", reports_served[0], "record_blocking, the twin, on blocking-pool"),
+        ("3", "inline", reports_served[1], "record(..).await, on executor"),
+    ];
+    for (phase, route, served, how) in phases {
+        let entries = entries.iter().filter(|entry| entry.route == route);
+        let recorded = entries.clone().map(|entry| entry.count).sum::<i64>();
+        let threads: Vec<&str> = entries.map(|entry| entry.caller.as_str()).collect();
+        println!(
+            "audit log: phase {phase} recorded {recorded} of its {served} reports with {how} \
+             thread(s) {}",
+            threads.join(", ")
+        );
+    }
     let report = server.shutdown(Duration::from_secs(5));
     println!(
         "server shut down: {} tasks cancelled, {} blocking jobs still running, in time: {}",
@@ -123,11 +160,12 @@ fn main() -> Result<(), BoxError> {
 }
 
 /// Binds the server on the ambient runner (the server's) and serves in the background.
-async fn serve() -> std::io::Result<SocketAddr> {
+async fn serve(audit: AuditLog) -> std::io::Result<SocketAddr> {
     let app = Router::new()
         .route("/ping", routing::get(|| async { "pong" }))
         .route("/report/{rows}", routing::get(report_through_to_thread))
-        .route("/report-inline/{rows}", routing::get(report_inline));
+        .route("/report-inline/{rows}", routing::get(report_inline))
+        .with_state(audit);
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let addr = listener.local_addr()?;
     // axum spawns a tokio task per connection: they run on the same runner.
@@ -139,15 +177,31 @@ async fn serve() -> std::io::Result<SocketAddr> {
     Ok(addr)
 }
 
-/// The right way: the blocking call runs on the runner's blocking pool.
-async fn report_through_to_thread(Path(rows): Path<u32>) -> Result<String, (StatusCode, String)> {
-    let report = loopbridge::to_thread(move || report::build(rows)).await.map_err(internal)?;
-    report.map_err(internal)
+/// The right way: the blocking call, and the sync call into the audit log, run on the runner's
+/// blocking pool.
+async fn report_through_to_thread(
+    State(audit): State<AuditLog>,
+    Path(rows): Path<u32>,
+) -> Result<String, (StatusCode, String)> {
+    let report = loopbridge::to_thread(move || {
+        let report = report::build(rows)?;
+        // Sync code calling an async service through its blocking twin: this pool thread
+        // waits, inside the server runner's context; the executor does not.
+        audit.record_blocking("to_thread", report.clone())?;
+        Ok::<_, BoxError>(report)
+    });
+    report.await.map_err(internal)?.map_err(internal)
 }
 
-/// The mistake: the blocking call runs on the executor thread that polls this handler.
-async fn report_inline(Path(rows): Path<u32>) -> Result<String, (StatusCode, String)> {
-    report::build(rows).map_err(internal)
+/// The mistake: the blocking call runs on the executor thread that polls this handler. (The
+/// audit write is awaited, as async code should: `record_blocking` here would be refused.)
+async fn report_inline(
+    State(audit): State<AuditLog>,
+    Path(rows): Path<u32>,
+) -> Result<String, (StatusCode, String)> {
+    let report = report::build(rows).map_err(internal)?;
+    audit.record("inline", report.clone()).await.map_err(internal)?;
+    Ok(report)
 }
 
 fn internal(error: impl std::fmt::Display) -> (StatusCode, String) {
@@ -182,6 +236,87 @@ mod report {
         let per_probe = started.elapsed() / 5;
         let rows = f64::from(PROBE) * target.as_secs_f64() / per_probe.as_secs_f64().max(1e-9);
         Ok(rows.clamp(1_000.0, 50_000_000.0) as u32)
+    }
+}
+
+/// An async service the handlers share: an audit log of the reports served, written once
+/// against loopbridge's async API (so it would run on smol or async-std just the same), with a
+/// blocking twin of each method for sync callers.
+mod audit {
+    use std::thread;
+    use std::time::Duration;
+
+    use loopbridge::ThreadBound;
+    use rusqlite::Connection;
+
+    use crate::BoxError;
+
+    /// The longest a write may wait for the log's thread before the request fails.
+    const WRITE_DEADLINE: Duration = Duration::from_secs(5);
+
+    /// A handle to the log; clones share it. Its SQLite connection lives on one thread, named
+    /// `audit-db`, which runs every statement in order.
+    #[derive(Clone, Debug)]
+    pub(crate) struct AuditLog {
+        db: ThreadBound<Connection>,
+    }
+
+    /// Entries recorded for one route from one calling thread.
+    #[derive(Debug)]
+    pub(crate) struct Entries {
+        pub(crate) route: String,
+        pub(crate) caller: String,
+        pub(crate) count: i64,
+    }
+
+    impl AuditLog {
+        /// An empty log, in memory.
+        pub(crate) fn open() -> Result<AuditLog, BoxError> {
+            let db = ThreadBound::new("audit-db", || {
+                // A factory cannot fail: if it panics, every call fails saying so.
+                let conn = Connection::open_in_memory().expect("an in-memory database opens");
+                conn.execute_batch(
+                    "CREATE TABLE audit (route TEXT NOT NULL, caller TEXT NOT NULL, \
+                     report TEXT NOT NULL)",
+                )
+                .expect("the audit table is created");
+                conn
+            })?;
+            Ok(AuditLog { db })
+        }
+    }
+
+    // `record_blocking` and `entries_blocking` beside the async methods, for sync callers.
+    #[loopbridge::blocking]
+    impl AuditLog {
+        /// Records that `report` was served through `route`, with the calling thread's name.
+        pub(crate) async fn record(&self, route: &str, report: String) -> Result<(), BoxError> {
+            let caller = thread::current().name().unwrap_or("unnamed").to_owned();
+            let route = route.to_owned();
+            let insert = self.db.call(move |conn| {
+                conn.execute(
+                    "INSERT INTO audit (route, caller, report) VALUES (?1, ?2, ?3)",
+                    [route, caller, report],
+                )
+            });
+            loopbridge::timeout(WRITE_DEADLINE, insert).await???;
+            Ok(())
+        }
+
+        /// The entries so far, counted per route and calling thread.
+        pub(crate) async fn entries(&self) -> Result<Vec<Entries>, BoxError> {
+            let query = self.db.call(|conn| {
+                let mut statement = conn.prepare(
+                    "SELECT route, caller, count(*) FROM audit GROUP BY route, caller \
+                     ORDER BY route, caller",
+                )?;
+                let rows = statement.query_map([], |row| {
+                    Ok(Entries { route: row.get(0)?, caller: row.get(1)?, count: row.get(2)? })
+                })?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            });
+            Ok(loopbridge::timeout(WRITE_DEADLINE, query).await???)
+        }
     }
 }
 

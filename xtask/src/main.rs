@@ -10,6 +10,8 @@ mod deny;
 mod listing;
 mod loom;
 mod miri;
+#[cfg(test)]
+mod public_items;
 mod stress;
 mod test;
 mod tidy;

@@ -147,8 +147,19 @@ fn steps() -> Vec<Step> {
             ],
         )
         .counting_tests(),
-        Step::new("doc-tests", "doctests", vec![cargo("test --workspace --doc --all-features")])
-            .counting_tests(),
+        Step::new(
+            "doc-tests",
+            "doctests (all features; the facade's with smol alone and async-std alone)",
+            vec![
+                cargo("test --workspace --doc --all-features"),
+                // The facade's examples must not assume tokio (the default) or a one-thread
+                // runner (async-std has none). The library builds of these feature sets are the
+                // `conformance-each` step's, so this costs the doctests' compilation only.
+                cargo("test -p loopbridge --doc --no-default-features --features smol,macros"),
+                cargo("test -p loopbridge --doc --no-default-features --features async-std,macros"),
+            ],
+        )
+        .counting_tests(),
         Step::new(
             "build",
             "benches and examples build",
@@ -162,6 +173,7 @@ fn steps() -> Vec<Step> {
             "examples run (the server example under a smaller load)",
             [
                 cargo("run -p loopbridge-examples --example quickstart"),
+                cargo("run -p loopbridge-examples --example library_author"),
                 cargo("run -p loopbridge-examples --example sync_http_client"),
                 // The same requests with the global runner on smol, through `loopbridge::compat`.
                 cargo("run -p loopbridge-examples --example sync_http_client")

@@ -45,4 +45,33 @@ mod tests {
             assert!(inherits, "{member}/Cargo.toml must have `[lints] workspace = true`");
         }
     }
+
+    /// Every public item of the published crates (the members under `crates/`) has a doc
+    /// comment with an `# Examples` section (STYLE.md; a section that points to the shared
+    /// example of a sibling item counts). See `public_items.rs` for what counts as an item.
+    #[test]
+    fn every_public_item_has_an_examples_section() {
+        let members: Vec<String> =
+            members().into_iter().filter(|m| m.starts_with("crates/")).collect();
+        assert!(members.len() >= 6, "{members:?}");
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for member in members {
+            let src = workspace_root().join(&member).join("src");
+            let items = crate::public_items::crate_items(&src)
+                .unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
+            checked += items.len();
+            for item in items.iter().filter(|item| !item.has_section("Examples")) {
+                let file = item.file.strip_prefix(workspace_root()).unwrap_or(&item.file);
+                missing.push(format!("{}:{}: {}", file.display(), item.line, item.declaration));
+            }
+        }
+        assert!(checked > 100, "only {checked} public items found: is the scanner broken?");
+        assert!(
+            missing.is_empty(),
+            "{} of {checked} public items have no `# Examples` section:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
 }

@@ -20,22 +20,23 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 ///
 /// # Examples
 ///
-/// A complete (if minimal) backend that runs every task on a thread of its own:
+/// A complete (if minimal) backend that runs every task, job and timer on a thread of its own,
+/// and the operations it inherits:
 ///
 /// ```
-/// use std::time::Instant;
-/// use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+/// use std::time::{Duration, Instant};
+/// use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend, park};
 /// use loopbridge_core::task::{BlockingJob, TaskFuture};
 ///
 /// #[derive(Clone, Debug)]
 /// struct ThreadPerTask;
 ///
 /// impl LoopBackend for ThreadPerTask {
-///     type Timer = std::future::Ready<()>; // a real backend returns a real timer
+///     type Timer = JoinHandle<()>; // a job that sleeps until the deadline
 ///     fn kind(&self) -> BackendKind { BackendKind::Smol }
 ///     fn spawn_task<F>(&self, task: TaskFuture<F>)
 ///     where F: Future + Send + 'static, F::Output: Send + 'static {
-///         std::thread::spawn(move || spin(task));
+///         std::thread::spawn(move || park::wait(task));
 ///     }
 ///     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
 ///     where F: FnOnce() -> T + Send + 'static, T: Send + 'static {
@@ -44,31 +45,46 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 ///     fn try_block_on_until<F: Future>(&self, future: F, deadline: Option<Instant>)
 ///         -> Result<F::Output, BlockOnError> {
 ///         match deadline {
-///             None => Ok(loopbridge_core::park::wait(future)),
-///             Some(deadline) => loopbridge_core::park::wait_until(future, deadline)
-///                 .ok_or_else(BlockOnError::timed_out),
+///             None => Ok(park::wait(future)),
+///             Some(deadline) => park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
 ///         }
 ///     }
-///     fn timer_at(&self, _deadline: Instant) -> Self::Timer { std::future::ready(()) }
+///     fn timer_at(&self, deadline: Instant) -> Self::Timer {
+///         self.spawn_blocking(move || std::thread::sleep(deadline.saturating_duration_since(Instant::now())))
+///     }
 /// }
-/// # fn spin<F: Future>(fut: F) -> F::Output {
-/// #     let mut fut = std::pin::pin!(fut);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v; } }
-/// # }
 ///
 /// let backend = ThreadPerTask;
-/// let handle = backend.spawn(async { 21 * 2 });
-/// assert_eq!(backend.block_on(handle).unwrap(), 42);
+/// assert_eq!(backend.kind(), BackendKind::Smol);
+/// let task = backend.spawn(async { 21 * 2 });
+/// assert_eq!(backend.block_on(task).unwrap(), 42);
+/// let job = backend.spawn_blocking(|| "on a thread of its own");
+/// assert_eq!(backend.try_block_on(job)?.unwrap(), "on a thread of its own");
+///
+/// let start = Instant::now();
+/// backend.block_on(backend.sleep(Duration::from_millis(5)));
+/// backend.block_on(backend.sleep_until(start + Duration::from_millis(10)));
+/// assert!(start.elapsed() >= Duration::from_millis(10)); // never early
+/// let late = backend.block_on(backend.timeout(Duration::from_millis(5), std::future::pending::<()>()));
+/// assert!(late.is_err());
+/// # Ok::<(), BlockOnError>(())
 /// ```
 pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     /// The backend's raw timer, as made by [`timer_at`](Self::timer_at); its output is ignored.
     type Timer: Future + Send + 'static;
 
     /// Which runtime this is.
+    ///
+    /// # Examples
+    ///
+    /// The [trait docs](LoopBackend) implement it and call it.
     fn kind(&self) -> BackendKind;
 
     /// Runs `task` on the event loop, detached: the backend drops its own native handle.
+    ///
+    /// # Examples
+    ///
+    /// The [trait docs](LoopBackend) implement it; [`spawn`](Self::spawn) calls it.
     fn spawn_task<F>(&self, task: TaskFuture<F>)
     where
         F: Future + Send + 'static,
@@ -76,6 +92,11 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// Runs `job` on the backend's blocking pool, detached. The job must run even though no
     /// native handle is kept, and should see this backend as ambient (see [`crate::context`]).
+    ///
+    /// # Examples
+    ///
+    /// The [trait docs](LoopBackend) implement it; [`spawn_blocking`](Self::spawn_blocking)
+    /// calls it.
     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
     where
         F: FnOnce() -> T + Send + 'static,
@@ -92,6 +113,11 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     ///   starve. Executors of other runtimes are checked by the `loopbridge` facade.
     /// - [`BlockOnError::is_shut_down`] when the runtime has been shut down.
     /// - [`BlockOnError::is_timed_out`] when the deadline passed first.
+    ///
+    /// # Examples
+    ///
+    /// The [trait docs](LoopBackend) implement it; [`try_block_on`](Self::try_block_on) and
+    /// [`block_on`](Self::block_on) call it.
     fn try_block_on_until<F: Future>(
         &self,
         future: F,
@@ -113,6 +139,11 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// A timer that completes at `deadline`, which is in the future. It must work when created
     /// and polled from any thread, inside or outside this runtime.
+    ///
+    /// # Examples
+    ///
+    /// The [trait docs](LoopBackend) implement it; [`sleep`](Self::sleep) and
+    /// [`timeout`](Self::timeout) call it.
     fn timer_at(&self, deadline: Instant) -> Self::Timer;
 
     /// Spawns `future` and returns its [`JoinHandle`].

@@ -32,6 +32,17 @@ use crate::{BackendKind, BlockOnError};
 
 /// What the current thread does for the runtime that owns it. It decides whether blocking the
 /// thread is safe.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+///
+/// assert!(context::current().is_none()); // a plain thread
+/// let _guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
+/// assert_eq!(context::current().map(Ambient::role), Some(ThreadRole::Blocking));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ThreadRole {

@@ -25,17 +25,18 @@
 //! The task machinery needs no runtime at all; any executor can drive a [`task::TaskFuture`]:
 //!
 //! ```
-//! let (task, handle) = loopbridge_core::task::TaskFuture::new(async { 40 + 2 });
-//! // A real backend hands `task` to its executor; here we drive it by hand.
-//! futures_lite_block_on(task);
-//! assert_eq!(futures_lite_block_on(handle).unwrap(), 42);
-//! # fn futures_lite_block_on<F: std::future::Future>(fut: F) -> F::Output {
-//! #     use std::task::{Context, Poll, Waker};
-//! #     let mut fut = std::pin::pin!(fut);
-//! #     let mut cx = Context::from_waker(Waker::noop());
-//! #     loop { if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v; } }
-//! # }
+//! use loopbridge_core::{park, task::TaskFuture};
+//!
+//! let (task, handle) = TaskFuture::new(async { 40 + 2 });
+//! // A real backend hands `task` to its executor; here this thread drives it.
+//! park::wait(task);
+//! assert_eq!(park::wait(handle).unwrap(), 42);
 //! ```
+
+// The `# Errors` and `# Panics` sections clippy can tell are due. Set here, in each published
+// crate, not in the workspace lints, which also cover tests and benches (their helpers are
+// not API).
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod backend;
 pub mod context;

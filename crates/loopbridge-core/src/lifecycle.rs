@@ -431,6 +431,10 @@ impl Drop for LiveGuard {
 pin_project! {
     /// A `block_on` future that gives up when its runtime shuts down; see
     /// [`Lifecycle::until_closed`].
+    ///
+    /// # Examples
+    ///
+    /// See [`Lifecycle::until_closed`], which makes one and waits for it.
     pub struct UntilClosed<'a, F> {
         #[pin]
         future: F,

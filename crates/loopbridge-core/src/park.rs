@@ -58,7 +58,15 @@ pub fn wait<F: Future>(future: F) -> F::Output {
 ///
 /// # Examples
 ///
-/// See the [module docs](self).
+/// ```
+/// use std::time::{Duration, Instant};
+/// use loopbridge_core::park;
+///
+/// let soon = Instant::now() + Duration::from_secs(5);
+/// assert_eq!(park::wait_until(async { 5 }, soon), Some(5));
+/// let gave_up = park::wait_until(std::future::pending::<()>(), Instant::now());
+/// assert!(gave_up.is_none());
+/// ```
 pub fn wait_until<F: Future>(future: F, deadline: Instant) -> Option<F::Output> {
     poll_until(future, Some(deadline))
 }
@@ -126,6 +134,19 @@ fn poll_until<F: Future>(future: F, deadline: Option<Instant>) -> Option<F::Outp
 /// `block_on`, which parks the thread: about what waking a parked thread on another CPU of a
 /// VM costs (RUNTIME-NOTES.md: ~25 µs to wake a halted vCPU), so that a quick answer from the
 /// runtime's threads finds this thread still awake.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use loopbridge_core::park;
+///
+/// // A future that stays pending is handed to the "native" block_on after about `SPIN`.
+/// let start = Instant::now();
+/// park::spin_then(std::future::pending::<()>(), |_| ());
+/// assert!(start.elapsed() >= park::SPIN);
+/// assert!(park::SPIN < Duration::from_millis(1));
+/// ```
 pub const SPIN: Duration = Duration::from_micros(40);
 
 /// Records a wake-up; the waker of [`spin_then`]'s polls.

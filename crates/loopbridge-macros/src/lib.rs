@@ -9,6 +9,11 @@
 //! use goes through `::loopbridge::__private` (or the `crate = "..."` option's path), so that
 //! the facade alone decides what the generated code calls and which backends exist.
 
+// The `# Errors` and `# Panics` sections clippy can tell are due. Set here, in each published
+// crate, not in the workspace lints, which also cover tests and benches (their helpers are
+// not API).
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
+
 use proc_macro::TokenStream;
 
 mod blocking;
@@ -29,6 +34,8 @@ mod snapshots;
 /// instead.
 ///
 /// [`loopbridge::block_on`]: https://docs.rs/loopbridge/latest/loopbridge/fn.block_on.html
+///
+/// # Examples
 ///
 /// ```
 /// # extern crate lb as loopbridge;
@@ -131,21 +138,13 @@ pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Runs an `async fn` test on every backend flavour compiled into loopbridge: one `#[test]`
 /// per flavour, each on a fresh runtime of its own.
 ///
-/// ```
-/// # extern crate lb as loopbridge;
-/// # fn main() {}
-/// #[loopbridge::test]
-/// async fn spawned_tasks_run() {
-///     assert_eq!(loopbridge::spawn(async { 6 * 7 }).await.unwrap(), 42);
-/// }
-/// ```
-///
-/// keeps the `async fn` and adds a module of the same name with the tests
-/// `spawned_tasks_run::tokio_multi_thread`, `::tokio_current_thread` (with the `tokio` feature),
-/// `::smol` (with `smol`) and `::async_std` (with `async-std`); like a `#[test]`, both exist in
-/// test builds only. Which backends exist is decided
-/// by loopbridge's cargo features, not by your crate's: a library that forwards its `smol`
-/// feature to `loopbridge/smol` gets the `smol` tests exactly when it is built with it.
+/// On `async fn spawned_tasks_run` (the first example below), it keeps the `async fn` and adds
+/// a module of the same name with the tests `spawned_tasks_run::tokio_multi_thread`,
+/// `::tokio_current_thread` (with the `tokio` feature), `::smol` (with `smol`) and
+/// `::async_std` (with `async-std`); like a `#[test]`, both exist in test builds only. Which
+/// backends exist is decided by loopbridge's cargo features, not by your crate's: a library
+/// that forwards its `smol` feature to `loopbridge/smol` gets the `smol` tests exactly when it
+/// is built with it.
 ///
 /// Each test starts a fresh runtime of its flavour (tokio multi-thread and smol with 2
 /// workers, tokio current-thread, async-std's global runtime) and, as `#[tokio::test]` does,
@@ -159,6 +158,19 @@ pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
 /// The function may take one argument, the flavour it runs on, and may return a `Result`
 /// (anything [`Termination`](std::process::Termination)). `#[should_panic]` and `#[ignore]`
 /// apply to every flavour's test; a `#[cfg]` applies to the module too.
+///
+/// # Examples
+///
+/// ```
+/// # extern crate lb as loopbridge;
+/// # fn main() {}
+/// #[loopbridge::test]
+/// async fn spawned_tasks_run() {
+///     assert_eq!(loopbridge::spawn(async { 6 * 7 }).await.unwrap(), 42);
+/// }
+/// ```
+///
+/// The options, a flavour argument, a `Result`, an expected panic, and a `!Send` body:
 ///
 /// ```
 /// # extern crate lb as loopbridge;

@@ -21,6 +21,11 @@
 //! assert_eq!(answer, 42);
 //! ```
 
+// The `# Errors` and `# Panics` sections clippy can tell are due. Set here, in each published
+// crate, not in the workspace lints, which also cover tests and benches (their helpers are
+// not API).
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
+
 mod backend;
 mod blocking_region;
 mod runtime;

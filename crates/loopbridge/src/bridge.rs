@@ -49,7 +49,9 @@ impl Bridge {
     ///
     /// # Panics
     ///
-    /// If no backend feature is enabled, or the global runner cannot start its threads.
+    /// If the global runner is needed and cannot start: no backend feature is enabled,
+    /// `LOOPBRIDGE_BACKEND` names a backend that is unknown or not compiled in, or its threads
+    /// cannot start (in a child process after `fork()`, smol and async-std cannot).
     ///
     /// # Examples
     ///
@@ -70,7 +72,9 @@ impl Bridge {
     ///
     /// # Panics
     ///
-    /// If no backend feature is enabled, or the global runner cannot start its threads.
+    /// If the global runner is needed and cannot start: no backend feature is enabled,
+    /// `LOOPBRIDGE_BACKEND` names a backend that is unknown or not compiled in, or its threads
+    /// cannot start (in a child process after `fork()`, smol and async-std cannot).
     ///
     /// # Examples
     ///

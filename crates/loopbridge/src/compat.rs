@@ -60,6 +60,11 @@ pin_project! {
     /// Polling or dropping it panics if the compat runtime is needed and cannot be started
     /// (the system is out of threads); without it the wrapped future would panic anyway.
     ///
+    /// # Cancel safety
+    ///
+    /// As cancel safe as the wrapped future: dropping a `Compat` drops the future, inside the
+    /// tokio context.
+    ///
     /// # Examples
     ///
     /// ```

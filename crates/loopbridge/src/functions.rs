@@ -18,7 +18,9 @@ use crate::trace::SpanContext;
 ///
 /// # Panics
 ///
-/// If no backend feature is enabled.
+/// If the global runner is needed (outside any runtime) and cannot start: no backend feature is
+/// enabled, `LOOPBRIDGE_BACKEND` names a backend that is unknown or not compiled in, or its
+/// threads cannot start (see [`Bridge::global`](crate::Bridge::global)).
 ///
 /// # Examples
 ///
@@ -46,9 +48,15 @@ where
 /// (including [`block_on`]) use the same runtime. With the `tracing` feature, `f` runs inside
 /// the caller's current span, under the caller's subscriber.
 ///
+/// # Cancel safety
+///
+/// Dropping the handle (or an `.await` on it) never cancels the job; see above.
+///
 /// # Panics
 ///
-/// If no backend feature is enabled.
+/// If the global runner is needed (outside any runtime) and cannot start: no backend feature is
+/// enabled, `LOOPBRIDGE_BACKEND` names a backend that is unknown or not compiled in, or its
+/// threads cannot start (see [`Bridge::global`](crate::Bridge::global)).
 ///
 /// # Examples
 ///
@@ -83,7 +91,9 @@ where
 ///   hand off, blocking could deadlock, so it panics at once with a message saying what to do
 ///   instead (`.await`, or [`to_thread`]) — it never hangs;
 /// - if `future` panics, with that panic, unchanged;
-/// - if no backend feature is enabled.
+/// - if the global runner is needed (outside any runtime) and cannot start: no backend
+///   feature is enabled, `LOOPBRIDGE_BACKEND` names a backend that is unknown or not compiled
+///   in, or its threads cannot start (see [`Bridge::global`](crate::Bridge::global)).
 ///
 /// # Examples
 ///
@@ -114,6 +124,10 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// [`BlockOnError::is_in_async_context`]: the calling thread drives an executor that the
 /// future might need (see [`block_on`]).
 ///
+/// # Panics
+///
+/// If `future` panics, with that panic; as [`block_on`] if the global runner cannot start.
+///
 /// # Examples
 ///
 /// ```
@@ -128,6 +142,17 @@ pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
 ///
 /// The timer is made by the current runtime (or the global runner) and works wherever the
 /// returned future is polled.
+///
+/// # Cancel safety
+///
+/// Dropping the [`Sleep`] cancels its timer; it can be polled again after an abandoned
+/// `select!` branch, and keeps its deadline.
+///
+/// # Panics
+///
+/// If the global runner is needed (outside any runtime) and cannot start: no backend feature is
+/// enabled, `LOOPBRIDGE_BACKEND` names a backend that is unknown or not compiled in, or its
+/// threads cannot start (see [`Bridge::global`](crate::Bridge::global)).
 ///
 /// # Examples
 ///
@@ -146,6 +171,10 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Waits until `deadline`; a deadline in the past completes after one yield.
+///
+/// # Panics
+///
+/// As [`sleep`].
 ///
 /// # Examples
 ///
@@ -167,6 +196,15 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// The deadline is fixed when `timeout` is called; the timer itself is made only if the future
 /// is still pending at the first poll, by the runtime current there (the ambient one, else the
 /// global runner) — so a future that completes at once costs no timer at all.
+///
+/// # Cancel safety
+///
+/// Dropping the [`Timeout`] drops `future`: it is as cancel safe as `future` is.
+///
+/// # Panics
+///
+/// The first poll at which `future` is pending panics as [`sleep`] does, where the timer
+/// cannot be made.
 ///
 /// # Examples
 ///

@@ -185,10 +185,14 @@ pub(crate) fn explicit_default() -> Option<BackendKind> {
 /// ```
 /// use loopbridge::BackendKind;
 ///
-/// loopbridge::set_default_backend(BackendKind::Tokio)?;
-/// assert_eq!(loopbridge::Bridge::global().kind(), BackendKind::Tokio);
+/// # #[cfg(feature = "tokio")]
+/// let kind = BackendKind::Tokio;
+/// # #[cfg(not(feature = "tokio"))]
+/// # let kind = loopbridge::Flavor::COMPILED_IN[0].kind(); // the backend this build has
+/// loopbridge::set_default_backend(kind)?;
+/// assert_eq!(loopbridge::Bridge::global().kind(), kind);
 /// // Too late now: the global runner is running.
-/// assert!(loopbridge::set_default_backend(BackendKind::Tokio).unwrap_err().is_too_late());
+/// assert!(loopbridge::set_default_backend(kind).unwrap_err().is_too_late());
 /// # Ok::<(), loopbridge::Error>(())
 /// ```
 pub fn set_default_backend(kind: BackendKind) -> Result<(), Error> {

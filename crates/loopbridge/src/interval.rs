@@ -23,7 +23,8 @@ pub use loopbridge_core::time::MissedTickBehavior;
 ///
 /// # Panics
 ///
-/// If `period` is zero (as tokio's `interval`); if no backend feature is enabled.
+/// If `period` is zero (as tokio's `interval`); as [`sleep`](crate::sleep) if the global runner
+/// cannot start.
 ///
 /// # Examples
 ///
@@ -48,7 +49,7 @@ pub fn interval(period: Duration) -> Interval {
 ///
 /// # Panics
 ///
-/// If `period` is zero; if no backend feature is enabled.
+/// As [`interval`].
 ///
 /// # Examples
 ///

@@ -25,7 +25,8 @@
 //! runtime, an async-std task, or any runtime loopbridge started. Outside any runtime it uses
 //! the *global runner*, whose backend is, in order: the one passed to [`set_default_backend`],
 //! the `LOOPBRIDGE_BACKEND` environment variable, or the first compiled-in backend of tokio,
-//! smol, async-std. A [`Bridge`] is a handle to one particular loop.
+//! smol, async-std. A [`Bridge`] is a handle to one particular loop; [`current`] and
+//! [`in_async_context`] say where the calling thread is.
 //!
 //! # Feature flags
 //!
@@ -33,23 +34,96 @@
 //!
 //! | feature | default | what |
 //! | --- | --- | --- |
-//! | `tokio` | yes | the tokio backend |
+//! | `tokio` | yes | the tokio backend, and the [`compat`] module |
 //! | `smol` | no | loopbridge's own async-executor + async-io + blocking (the crates of smol) |
 //! | `async-std` | no | async-std — legacy: discontinued upstream, RUSTSEC-2025-0052 |
-//! | `macros` | yes | the `#[loopbridge::blocking]` and `#[loopbridge::test]` attributes |
-//! | `tracing` | no | [`tracing`](https://docs.rs/tracing) events for the runners' lifecycle (start, shutdown and its report); `to_thread` jobs and `ThreadBound` calls run inside the caller's span |
+//! | `macros` | yes | the [`#[loopbridge::blocking]`][blocking] and [`#[loopbridge::test]`][test] attributes |
+//! | `tracing` | no | [`tracing`](https://docs.rs/tracing) events (target `loopbridge`, level `DEBUG`) for the runners' lifecycle: start, shutdown and its report, the global runner's start and its replacement after `fork()`, the compat runtime's start; `to_thread` jobs and [`ThreadBound`] calls run inside the caller's span. Without it the instrumentation compiles to nothing |
 //!
 //! A library should depend on `loopbridge` with `default-features = false` and forward the
 //! backend features to its users. With no backend at all the crate still compiles, and the
 //! first operation panics with a message naming the features to enable.
 //!
+//! # Runners: sync code calling async code
+//!
+//! [`block_on`] from sync code runs on the global runner, which starts on first use and
+//! stays, so clients, pools and tasks made by one call are still valid in the next. For a loop
+//! of your own — its backend, threads, names and lifecycle under your control — build a
+//! [`Runner`] with [`Runner::builder`]; [`Runner::shutdown`] cancels its tasks, waits for its
+//! `to_thread` jobs, joins its threads and returns a [`ShutdownReport`]. The global runner has
+//! the same lifecycle through [`configure_global`], [`shutdown_global`] and
+//! [`global_is_running`].
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! let runner = loopbridge::Runner::builder().thread_name("db-loop").build()?;
+//! let pool = runner.block_on(async { vec!["a connection"] }); // made on the runner...
+//! let used = runner.block_on(async move { pool.len() });      // ...used by a later call
+//! assert_eq!(used, 1);
+//! assert!(runner.shutdown(Duration::from_secs(5)).completed_in_time());
+//! # Ok::<(), loopbridge::Error>(())
+//! ```
+//!
+//! # Values bound to one thread
+//!
+//! A [`ThreadBound<T>`](ThreadBound) owns a value that must stay on one thread — an SQLite
+//! connection, a GUI handle, anything `!Send` — on a named thread of its own, and runs calls
+//! on it in order: [`call`](ThreadBound::call)`(..).await` from async code,
+//! [`call_blocking`](ThreadBound::call_blocking) from sync code.
+//!
+//! ```
+//! use std::{cell::RefCell, rc::Rc};
+//!
+//! let log = loopbridge::ThreadBound::new("log", || Rc::new(RefCell::new(Vec::new())))?;
+//! log.call_blocking(|log| log.borrow_mut().push("from sync code"))?;
+//! let len = loopbridge::block_on(log.call(|log| log.borrow().len()))?;
+//! assert_eq!(len, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Local tasks
+//!
+//! [`spawn_local`] runs a `!Send` future on the calling thread, with [`spawn`]'s handle
+//! semantics, inside any [`block_on`], in the tasks of a one-thread [`Runner`] and in
+//! `#[loopbridge::test]` bodies; the local tasks still pending when their `block_on` returns
+//! are cancelled on that thread. Anywhere else it panics at once ([`try_spawn_local`]
+//! returns [`SpawnLocalError`]): it never hands out a task that nothing would run.
+//!
+//! # Periodic timers
+//!
+//! [`interval`] and [`interval_at`] make an [`Interval`]: ticks that are never early, tokio's
+//! [`MissedTickBehavior`] policies for late ones, and a `Stream` of the ticks, on every
+//! backend's timers.
+//!
+//! ```
+//! use std::{cell::Cell, rc::Rc, time::Duration};
+//!
+//! loopbridge::block_on(async {
+//!     let beats = Rc::new(Cell::new(0)); // not `Send`: fine for a local task
+//!     let counter = loopbridge::spawn_local({
+//!         let beats = Rc::clone(&beats);
+//!         async move {
+//!             let mut interval = loopbridge::interval(Duration::from_millis(2));
+//!             for _ in 0..3 {
+//!                 interval.tick().await; // at once, then every 2 ms
+//!                 beats.set(beats.get() + 1);
+//!             }
+//!         }
+//!     });
+//!     counter.await.unwrap();
+//!     assert_eq!(beats.get(), 3);
+//! });
+//! ```
+//!
 //! # For library authors
 //!
 //! Write the library once, as async code over loopbridge, and let the application pick the
 //! runtime through your features (`tokio = ["loopbridge/tokio"]` and so on). Two attributes
-//! help: `#[loopbridge::blocking]` gives an `async fn` (or every `async fn` of an `impl`
-//! block) a blocking twin, `NAME_blocking`, for sync callers; `#[loopbridge::test]` runs an
-//! async test on every backend flavour your features compile in.
+//! help: [`#[loopbridge::blocking]`][blocking] gives an `async fn` (or every `async fn` of an
+//! `impl` block) a blocking twin, `NAME_blocking`, for sync callers;
+//! [`#[loopbridge::test]`][test] runs an async test on every backend flavour your features
+//! compile in.
 //!
 //! ```
 //! # #[cfg(feature = "macros")]
@@ -83,31 +157,7 @@
 //!   never fires and never panics; [`timeout`] polls the inner future first.
 //! - [`interval`] never ticks early; a late tick is handled by tokio's [`MissedTickBehavior`]
 //!   policies, on every backend's timers.
-//! - [`spawn_local`] runs a `!Send` future on the calling thread, with the same handle
-//!   semantics, inside any [`block_on`], in the tasks of a one-thread [`Runner`] and in
-//!   `#[loopbridge::test]` bodies; the local tasks still pending when their `block_on` returns
-//!   are cancelled on that thread. Anywhere else it panics at once ([`try_spawn_local`]
-//!   returns the error): it never hands out a task that nothing would run.
-//!
-//! ```
-//! use std::{cell::Cell, rc::Rc, time::Duration};
-//!
-//! loopbridge::block_on(async {
-//!     let beats = Rc::new(Cell::new(0)); // not `Send`: fine for a local task
-//!     let counter = loopbridge::spawn_local({
-//!         let beats = Rc::clone(&beats);
-//!         async move {
-//!             let mut interval = loopbridge::interval(Duration::from_millis(2));
-//!             for _ in 0..3 {
-//!                 interval.tick().await; // at once, then every 2 ms
-//!                 beats.set(beats.get() + 1);
-//!             }
-//!         }
-//!     });
-//!     counter.await.unwrap();
-//!     assert_eq!(beats.get(), 3);
-//! });
-//! ```
+//! - [`spawn_local`] works, and refuses, in the same places on every backend.
 //!
 //! The conformance suite in the repository's `tests/` runs every one of these on every backend.
 //!
@@ -116,26 +166,66 @@
 //! - [`Bridge`] implements the futures crate's executor trait, `futures::task::Spawn`: code
 //!   generic over `S: Spawn` (or using `SpawnExt`) runs on any loop loopbridge reaches.
 //! - Futures bound to tokio — reqwest, hyper's client, `tokio::net` — run on every backend
-//!   wrapped in `loopbridge::compat::Compat`, which enters a tokio runtime's context around
-//!   each poll (the `tokio` feature; on the tokio backend it changes nothing).
+//!   wrapped in [`compat::Compat`], which enters a tokio runtime's context around each poll
+//!   (the `tokio` feature; on the tokio backend it changes nothing).
 //! - Coming from `async_executors`, `agnostic`, `executor-trait`, `async-compat` or a hand-written
 //!   `Runtime::new().block_on`: see `docs/migrating.md` in the repository.
 //!
 //! # Cancel safety
 //!
-//! Awaiting a [`JoinHandle`] is cancel safe: drop the `.await` and poll the handle again later.
-//! Dropping a [`Timeout`] drops its inner future. Dropping a [`Sleep`] cancels the timer.
-//! [`Interval::tick`] is cancel safe: a tick is consumed only when its future completes.
+//! - Awaiting a [`JoinHandle`] is cancel safe: drop the `.await` and poll the handle again
+//!   later. Dropping the handle detaches a task ([`spawn`], [`spawn_local`]) and never cancels
+//!   a [`to_thread`] job or a [`ThreadBound::call`]: they run to the end, and their result is
+//!   dropped. [`JoinHandle::abort`] is the way to cancel.
+//! - Dropping a [`Timeout`] drops its inner future. Dropping a [`Sleep`] cancels the timer.
+//! - [`Interval::tick`] is cancel safe: a tick is consumed only when its future completes.
+//! - A `Compat` is as cancel safe as the future it wraps.
 //!
 //! # Panics and deadlocks
 //!
 //! [`block_on`] never hangs and never raises tokio's "Cannot start a runtime from within a
 //! runtime". On a thread where blocking could starve the executor the future needs (a tokio
-//! current-thread runtime, a `LocalSet`, a loopbridge smol worker, an async-std task) it panics
-//! at once with a message saying what to do; [`try_block_on`] returns the error instead. On a
-//! tokio multi-thread worker it completes, through `block_in_place`. See `docs/semantics.md`.
-
+//! current-thread runtime, a `LocalSet`, a one-thread runner, an async-std task) it panics at
+//! once with a message saying what to do; [`try_block_on`] returns the error instead. On a
+//! tokio multi-thread worker it completes, through `block_in_place`, and on a smol runner's
+//! worker a replacement worker takes over while it blocks. A blocking twin made by
+//! `#[loopbridge::blocking]` follows the same rules. [`Bridge::try_block_on_timeout`] keeps a
+//! caller-side deadline even when the loop is stuck, and a shutdown answers every caller
+//! blocked in its `block_on`.
+//!
+//! Other misuse panics at once with a message that says what to do, never later: a zero
+//! `interval` period, [`spawn_local`] where nothing runs local tasks, and every operation that
+//! needs the global runner when it cannot start (no backend feature, an invalid
+//! `LOOPBRIDGE_BACKEND`). Panics of user code — in a task, a `to_thread` job, a
+//! [`ThreadBound`] call, a destructor — are caught and returned by the handle, and
+//! [`ThreadBound::call_blocking`] from inside a call on the same thread is refused instead of
+//! deadlocking. See `docs/semantics.md` in the repository for the whole matrix.
+//!
+#![cfg_attr(feature = "tokio", doc = "[`compat`]: crate::compat")]
+#![cfg_attr(feature = "tokio", doc = "[`compat::Compat`]: crate::compat::Compat")]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "[`compat`]: https://docs.rs/loopbridge/latest/loopbridge/compat/index.html"
+)]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "[`compat::Compat`]: https://docs.rs/loopbridge/latest/loopbridge/compat/struct.Compat.html"
+)]
+#![cfg_attr(feature = "macros", doc = "[blocking]: macro@crate::blocking")]
+#![cfg_attr(feature = "macros", doc = "[test]: macro@crate::test")]
+#![cfg_attr(
+    not(feature = "macros"),
+    doc = "[blocking]: https://docs.rs/loopbridge/latest/loopbridge/attr.blocking.html"
+)]
+#![cfg_attr(
+    not(feature = "macros"),
+    doc = "[test]: https://docs.rs/loopbridge/latest/loopbridge/attr.test.html"
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// The `# Errors` and `# Panics` sections clippy can tell are due. Set here, in each published
+// crate, not in the workspace lints, which also cover tests and benches (their helpers are
+// not API).
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 // First: the macros of `trace` are used by the modules below.
 #[macro_use]
@@ -175,6 +265,7 @@ pub use loopbridge_core::{
     BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle, SpawnLocalError,
 };
 #[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 #[doc(inline)]
 pub use loopbridge_macros::{blocking, test};
 pub use runner::{Runner, RunnerBuilder, ShutdownReport};

@@ -77,7 +77,9 @@ impl RunnerBuilder {
     /// # Examples
     ///
     /// ```
-    /// let runner = loopbridge::Runner::builder().worker_threads(1).build().unwrap();
+    /// let runner = loopbridge::Runner::builder().worker_threads(1).build()?;
+    /// # // async-std has no one-thread runner: its tasks cannot spawn local tasks.
+    /// # if runner.kind() != loopbridge::BackendKind::AsyncStd {
     /// let out = runner.block_on(runner.spawn(async {
     ///     let local = loopbridge::spawn_local(async {
     ///         let not_send = std::rc::Rc::new(7); // held across an `.await`: a `!Send` future
@@ -87,7 +89,8 @@ impl RunnerBuilder {
     ///     local.await.unwrap()
     /// }));
     /// assert_eq!(out.unwrap(), 7);
-    /// # drop(runner);
+    /// # }
+    /// # Ok::<(), loopbridge::Error>(())
     /// ```
     pub fn worker_threads(mut self, n: usize) -> Self {
         self.config = self.config.with_worker_threads(n);

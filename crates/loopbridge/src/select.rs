@@ -335,7 +335,19 @@ pub enum Flavor {
 }
 
 impl Flavor {
-    /// The flavours compiled into this build.
+    /// The flavours compiled into this build, in the order tokio, smol, async-std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge::Flavor;
+    ///
+    /// # #[cfg(feature = "tokio")]
+    /// assert!(Flavor::COMPILED_IN.contains(&Flavor::TokioCurrentThread));
+    /// for flavor in Flavor::COMPILED_IN {
+    ///     println!("{flavor:?} runs on {}", flavor.kind());
+    /// }
+    /// ```
     pub const COMPILED_IN: &'static [Flavor] = &[
         #[cfg(feature = "tokio")]
         Flavor::TokioMultiThread,

@@ -165,6 +165,11 @@ impl<T: 'static> ThreadBound<T> {
     /// [`is_panic`]: JoinError::is_panic
     /// [`is_cancelled`]: JoinError::is_cancelled
     ///
+    /// # Cancel safety
+    ///
+    /// Dropping the handle, or an `.await` on it, never cancels the call: it still runs, in
+    /// order, and its result is dropped.
+    ///
     /// # Examples
     ///
     /// ```

@@ -18,6 +18,25 @@ use crate::task::TaskFuture;
 
 /// How many local tasks one poll of a [`Drive`](super::Drive) runs at most before it lets the
 /// main future and the runtime have a turn (tokio's `LocalSet` runs 61 per tick).
+///
+/// # Examples
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc};
+/// use loopbridge_core::local::{self, BUDGET, LocalScope};
+///
+/// // Twice the budget of ready tasks: the first poll of the `Drive` runs at most `BUDGET`.
+/// let ran = Rc::new(Cell::new(0));
+/// let scope = LocalScope::enter();
+/// let mut drive = std::pin::pin!(scope.drive(std::future::pending::<()>()));
+/// for _ in 0..2 * BUDGET {
+///     let ran = Rc::clone(&ran);
+///     drop(local::try_spawn_local(async move { ran.set(ran.get() + 1) }));
+/// }
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// assert!(drive.as_mut().poll(&mut cx).is_pending());
+/// assert_eq!(ran.get(), BUDGET);
+/// ```
 pub const BUDGET: usize = 64;
 
 /// The local tasks of one scope.

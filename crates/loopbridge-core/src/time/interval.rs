@@ -11,6 +11,16 @@ use crate::LoopBackend;
 /// How late a tick may be delivered and still count as on time: tokio's rule, which absorbs
 /// timer granularity and scheduling noise, so that [`MissedTickBehavior::Delay`] does not
 /// shift the schedule by a few microseconds on every tick.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use loopbridge_core::time::MISSED_TICK_TOLERANCE;
+///
+/// // A tick taken up to this late keeps the schedule as it was, whatever the policy.
+/// assert_eq!(MISSED_TICK_TOLERANCE, Duration::from_millis(5));
+/// ```
 pub const MISSED_TICK_TOLERANCE: Duration = Duration::from_millis(5);
 
 /// What an [`Interval`] does when a tick is missed: it was due more than
@@ -84,7 +94,7 @@ impl MissedTickBehavior {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use loopbridge_core::time::Interval;
+/// use loopbridge_core::time::{Interval, MissedTickBehavior};
 /// # use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, task::{BlockingJob, TaskFuture}};
 /// # #[derive(Clone, Debug)]
 /// # struct Eager;
@@ -97,12 +107,30 @@ impl MissedTickBehavior {
 /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::ready(()) }
 /// # }
 ///
+/// let tick = |interval: &mut Interval<Eager>| {
+///     loopbridge_core::park::wait(std::future::poll_fn(|cx| interval.poll_tick(cx)))
+/// };
+/// let ms = Duration::from_millis;
 /// let start = Instant::now();
-/// let mut interval = Interval::new(Eager, start, Duration::from_millis(2));
-/// let mut tick = || loopbridge_core::park::wait(std::future::poll_fn(|cx| interval.poll_tick(cx)));
-/// assert_eq!(tick(), start); // the first tick is due at `start`
-/// assert_eq!(tick(), start + Duration::from_millis(2));
-/// assert!(Instant::now() >= start + Duration::from_millis(2)); // never early
+/// let mut interval = Interval::new(Eager, start, ms(2));
+/// assert_eq!(interval.period(), ms(2));
+/// assert_eq!(tick(&mut interval), start); // the first tick is due at `start`
+/// assert_eq!(tick(&mut interval), start + ms(2));
+/// assert!(Instant::now() >= start + ms(2)); // never early
+/// assert_eq!(interval.next_tick(), Some(start + ms(4)));
+///
+/// // What to do after a late tick: `Burst` (the default) catches up, `Skip` drops the missed
+/// // ones, `Delay` starts the schedule over from the late tick.
+/// assert_eq!(interval.missed_tick_behavior(), MissedTickBehavior::Burst);
+/// interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+/// assert_eq!(interval.missed_tick_behavior(), MissedTickBehavior::Skip);
+///
+/// // Rescheduling: the next tick at a given instant, or after a delay from now.
+/// let later = Instant::now() + ms(3);
+/// interval.reset_at(later);
+/// assert_eq!(tick(&mut interval), later);
+/// interval.reset_after(ms(1));
+/// assert!(interval.next_tick().is_some_and(|next| next > later));
 /// ```
 pub struct Interval<B: LoopBackend> {
     backend: B,
