@@ -17,7 +17,10 @@ use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 use pin_project_lite::pin_project;
 
 thread_local! {
-    /// The runner the current thread works for right now (set around each poll of its tasks).
+    /// The typed half of the ambient marker: the backend the current thread works for. Set for
+    /// the duration of a scope by `enter` (a `block_on`, a blocking job); on async-std's own
+    /// threads, left behind by the last runner task polled there (see [`InRunner`]). It is
+    /// therefore trusted only while the marker names the same runtime.
     static CURRENT: RefCell<Option<AsyncStdBackend>> = const { RefCell::new(None) };
 }
 
@@ -73,11 +76,15 @@ impl AsyncStdBackend {
     /// assert!(loopbridge_async_std::AsyncStdBackend::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Self> {
-        if let Some(backend) = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten() {
-            return Some(backend);
-        }
-        let marked = context::current().is_some_and(|a| a.kind() == BackendKind::AsyncStd);
-        (marked || async_std::task::try_current().is_some()).then(AsyncStdBackend::new)
+        let Some(ambient) = context::current().filter(|a| a.kind() == BackendKind::AsyncStd) else {
+            return async_std::task::try_current().is_some().then(AsyncStdBackend::new);
+        };
+        let runtime = ambient.runtime().unwrap_or(0);
+        let typed = CURRENT.try_with(|current| {
+            let current = current.try_borrow().ok()?;
+            current.as_ref().filter(|backend| backend.runtime_id() == runtime).cloned()
+        });
+        Some(typed.ok().flatten().unwrap_or_default())
     }
 
     /// The runner's lifecycle; `None` for the plain global runtime.
@@ -91,8 +98,14 @@ impl AsyncStdBackend {
         self.runner.as_ref().map(|parts| &parts.lifecycle)
     }
 
+    /// The id the ambient marker gives this backend's runtime: its lifecycle's, 0 for the
+    /// global runtime.
+    fn runtime_id(&self) -> usize {
+        self.lifecycle().map_or(0, Lifecycle::id)
+    }
+
     pub(crate) fn enter(&self, role: ThreadRole) -> AsyncStdEnterGuard {
-        let runtime = self.lifecycle().map_or(0, Lifecycle::id);
+        let runtime = self.runtime_id();
         let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
         let ambient = Ambient::new(BackendKind::AsyncStd, role).with_runtime(runtime);
         AsyncStdEnterGuard { previous, _marker: context::enter(ambient) }
@@ -118,9 +131,16 @@ pin_project! {
     struct InRunner<F> {
         #[pin]
         inner: F,
-        // Moved into the thread-local for the duration of each poll and back (no reference
-        // count touched per poll); `None` only while a poll runs.
-        backend: Option<AsyncStdBackend>,
+        backend: AsyncStdBackend,
+        // The runner's id in the marker.
+        runtime: usize,
+    }
+}
+
+impl<F> InRunner<F> {
+    fn new(inner: F, backend: AsyncStdBackend) -> Self {
+        let runtime = backend.runtime_id();
+        InRunner { inner, backend, runtime }
     }
 }
 
@@ -129,38 +149,29 @@ impl<F: Future> Future for InRunner<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let _context = Lent::enter(this.backend);
+        // The marker is set for this poll only; the typed backend is left on the thread after
+        // it (the marker says when to trust it), so a thread that polls one runner's tasks in
+        // a row sets it once: a poll costs two thread-local writes and one read.
+        leave_on_thread(this.backend);
+        let role = ThreadRole::Worker { single_threaded: false };
+        let _marker =
+            context::enter(Ambient::new(BackendKind::AsyncStd, role).with_runtime(*this.runtime));
         this.inner.poll(cx)
     }
 }
 
-/// The marker of an [`InRunner`] poll: the task's backend lent to the thread-local, given back
-/// (and the previous one restored) on drop.
-struct Lent<'a> {
-    slot: &'a mut Option<AsyncStdBackend>,
-    previous: Option<AsyncStdBackend>,
-    _marker: EnterGuard,
-}
-
-impl<'a> Lent<'a> {
-    fn enter(slot: &'a mut Option<AsyncStdBackend>) -> Self {
-        let backend = slot.take();
-        let runtime =
-            backend.as_ref().and_then(AsyncStdBackend::lifecycle).map_or(0, Lifecycle::id);
-        let previous = CURRENT.with(|c| c.replace(backend));
-        let role = ThreadRole::Worker { single_threaded: false };
-        let ambient = Ambient::new(BackendKind::AsyncStd, role).with_runtime(runtime);
-        Lent { slot, previous, _marker: context::enter(ambient) }
-    }
-}
-
-impl Drop for Lent<'_> {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        if let Ok(lent) = CURRENT.try_with(|c| c.replace(previous)) {
-            *self.slot = lent;
-        }
-    }
+/// Makes `backend` the thread's typed backend unless it is already (see [`CURRENT`]).
+#[inline]
+fn leave_on_thread(backend: &AsyncStdBackend) {
+    let replaced = CURRENT.try_with(|current| {
+        let mut current = current.try_borrow_mut().ok()?;
+        let same = match (current.as_ref().and_then(|b| b.runner.as_ref()), &backend.runner) {
+            (Some(current), Some(ours)) => Arc::ptr_eq(current, ours),
+            _ => false,
+        };
+        if same { None } else { current.replace(backend.clone()) }
+    });
+    drop(replaced); // outside the borrow: it may be the last reference to another runner
 }
 
 /// Refuses to block a thread that is running an async-std task (other than a loopbridge
@@ -208,10 +219,7 @@ impl LoopBackend for AsyncStdBackend {
         match &self.runner {
             Some(parts) => {
                 if let Some(tracked) = parts.lifecycle.track_task(task) {
-                    drop(async_std::task::spawn(InRunner {
-                        inner: tracked,
-                        backend: Some(self.clone()),
-                    }));
+                    drop(async_std::task::spawn(InRunner::new(tracked, self.clone())));
                 }
             }
             None => drop(async_std::task::spawn(task)),

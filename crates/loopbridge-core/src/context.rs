@@ -174,6 +174,7 @@ pub fn current() -> Option<Ambient> {
 /// assert_eq!(context::current().unwrap().kind(), BackendKind::Tokio);
 /// drop(outer);
 /// ```
+#[inline]
 pub fn enter(ambient: Ambient) -> EnterGuard {
     let previous = CURRENT.with(|c| c.replace(Some(ambient)));
     EnterGuard { previous, _not_send: PhantomData }
@@ -251,6 +252,7 @@ pub struct EnterGuard {
 }
 
 impl Drop for EnterGuard {
+    #[inline]
     fn drop(&mut self) {
         let _ = CURRENT.try_with(|c| c.set(self.previous));
     }

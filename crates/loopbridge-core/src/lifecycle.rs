@@ -6,18 +6,21 @@
 //! 1. Is the runtime still accepting work? After [`close`](Lifecycle::close), a spawn resolves
 //!    its handle as cancelled at once (the task is dropped, never queued), a blocking job is
 //!    dropped the same way, and `block_on` reports `is_shut_down()`.
-//! 2. How many tasks are alive, and how many did the shutdown cancel? [`TrackedTask`] counts a
-//!    task from spawn until its future is dropped, and counts it as cancelled if that drop
-//!    happens unfinished after the close.
+//! 2. How many tasks did the shutdown cancel? [`TrackedTask`] counts a task as cancelled if its
+//!    future is dropped unfinished after the close. A lifecycle with an abort registry (5) also
+//!    counts the live tasks, from spawn until the future is dropped, for its shutdown to wait
+//!    for; a runtime that drops its own tasks at shutdown needs no such count.
 //! 3. How many blocking jobs are still running? [`track_job`](Lifecycle::track_job) counts them.
 //! 4. Who is blocked in a `block_on` of this runtime? [`until_closed`](Lifecycle::until_closed)
 //!    wraps the future of a `block_on`; `close` wakes every such caller, which then returns
 //!    `is_shut_down()` instead of waiting forever for a future the dead runtime cannot finish.
 //! 5. For a runtime with no shutdown of its own (async-std), which tasks to abort:
-//!    [`with_abort_registry`](Lifecycle::with_abort_registry) keeps an [`AbortHandle`] per live
-//!    task, and `close` aborts them all.
+//!    [`with_abort_registry`](Lifecycle::with_abort_registry) keeps an [`AbortHandle`] per
+//!    pending task, and `close` aborts them all.
 //!
-//! The counters are plain atomics: no lock on the spawn path unless the registry is used.
+//! The counters are plain atomics, and a spawn touches none of them without a registry. A task
+//! takes the registry's lock only once it returns `Pending`: one that completes in its first
+//! poll never does.
 
 use std::fmt;
 use std::future::Future;
@@ -43,10 +46,9 @@ use crate::task::{AbortHandle, TaskFuture};
 /// let lifecycle = Lifecycle::new();
 /// let (task, _handle) = TaskFuture::new(async {});
 /// let tracked = lifecycle.track_task(task).expect("open");
-/// assert_eq!(lifecycle.live_tasks(), 1);
 /// assert!(lifecycle.close());
 /// drop(tracked); // dropped unfinished after the close: counted as cancelled
-/// assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 1));
+/// assert_eq!(lifecycle.cancelled_tasks(), 1);
 /// ```
 pub struct Lifecycle {
     closed: AtomicBool,
@@ -117,8 +119,8 @@ impl Lifecycle {
         Arc::new(Lifecycle::with(None))
     }
 
-    /// A lifecycle that also keeps an abort handle per live task, for runtimes that cannot be
-    /// shut down (async-std): [`close`](Self::close) aborts them.
+    /// A lifecycle that also counts live tasks and keeps an abort handle per pending task, for
+    /// runtimes that cannot be shut down (async-std): [`close`](Self::close) aborts them.
     ///
     /// # Examples
     ///
@@ -202,12 +204,22 @@ impl Lifecycle {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// Tasks spawned and not yet finished or dropped.
+    /// Tasks spawned and not yet finished or dropped, counted by a lifecycle
+    /// [`with_abort_registry`](Self::with_abort_registry) (whose shutdown waits for them);
+    /// always 0 for one without, whose runtime drops its own tasks at shutdown.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(loopbridge_core::lifecycle::Lifecycle::new().live_tasks(), 0);
+    /// use loopbridge_core::lifecycle::Lifecycle;
+    /// use loopbridge_core::task::TaskFuture;
+    ///
+    /// let lifecycle = Lifecycle::with_abort_registry();
+    /// let (task, _handle) = TaskFuture::new(async {});
+    /// let tracked = lifecycle.track_task(task).expect("open");
+    /// assert_eq!(lifecycle.live_tasks(), 1);
+    /// drop(tracked);
+    /// assert_eq!(lifecycle.live_tasks(), 0);
     /// ```
     pub fn live_tasks(&self) -> usize {
         self.live_tasks.load(Ordering::Acquire)
@@ -246,33 +258,42 @@ impl Lifecycle {
         F: Future,
         F::Output: Send + 'static,
     {
-        self.live_tasks.fetch_add(1, Ordering::AcqRel);
         let mut tracked = TrackedTask {
             task,
-            guard: LiveGuard { lifecycle: Arc::clone(self), id: None, done: false },
+            guard: LiveGuard {
+                lifecycle: Arc::clone(self),
+                with_registry: self.registry.is_some(),
+                slot: None,
+                done: false,
+            },
         };
-        let refused = match &self.registry {
-            // Checked under the registry's lock, which `close` takes after setting the flag:
-            // the task is either registered before the close takes the registry (and then
-            // aborted and counted by it) or it sees the close here and is refused — never
-            // both, never neither (loom: `model_checks.rs`).
-            Some(registry) => {
-                let mut registry = lock(registry);
-                let closed = self.is_closed();
-                if !closed {
-                    tracked.guard.id = Some(registry.insert(tracked.task.abort_handle()));
-                }
-                closed
-            }
-            // A runtime without a registry cancels its own tasks at shutdown: one that slips
-            // past this check is dropped by it (counted cancelled), or refused by the runtime.
-            None => self.is_closed(),
-        };
-        if refused {
+        if tracked.guard.with_registry {
+            // Counted before the check, which pairs with the fence in `close` (as a blocking
+            // job does): a shutdown that waits for `live_tasks` to reach zero either sees this
+            // task or this spawn sees the close and is refused.
+            self.live_tasks.fetch_add(1, Ordering::AcqRel);
+            fence(Ordering::SeqCst);
+        }
+        // A runtime without a registry cancels its own tasks at shutdown: one that slips past
+        // this check is dropped by it (counted cancelled), or refused by the runtime. With a
+        // registry, a task that slips past it registers or cancels itself at its first poll
+        // (see `TrackedTask`).
+        if self.is_closed() {
             tracked.guard.done = true; // refused, not cancelled by the shutdown
             return None;
         }
         Some(tracked)
+    }
+
+    /// Records `handle` for `close` to abort, or returns `None` if the lifecycle is closed (the
+    /// task must then cancel itself: `close` has or will have taken the registry without it).
+    fn register(&self, registry: &Mutex<Slab<AbortHandle>>, handle: AbortHandle) -> Option<usize> {
+        let mut registry = lock(registry);
+        // Checked under the registry's lock, which `close` takes after setting the flag: the
+        // task is either registered before the close takes the registry (and then aborted and
+        // counted by it) or it sees the close here — never both, never neither (loom:
+        // `model_checks.rs`).
+        (!self.is_closed()).then(|| registry.insert(handle))
     }
 
     /// Wraps the future of a `block_on` so that it completes with `Err(shut_down)` as soon as
@@ -408,23 +429,29 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 struct LiveGuard {
     lifecycle: Arc<Lifecycle>,
-    /// The task's slot in the registry, if the lifecycle has one.
-    id: Option<usize>,
+    /// The lifecycle has an abort registry (read once, not at every poll).
+    with_registry: bool,
+    /// The task's slot in the registry, once it registered (at its first `Pending`).
+    slot: Option<usize>,
+    /// The task finished, was refused, or was aborted by the close (which counted it).
     done: bool,
 }
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
         let lifecycle = &self.lifecycle;
-        if let (Some(id), Some(registry)) = (self.id, &lifecycle.registry) {
-            let removed = lock(registry).remove(id);
+        if let (Some(slot), Some(registry)) = (self.slot, &lifecycle.registry) {
+            let removed = lock(registry).remove(slot);
             drop(removed); // outside the lock: the last handle may drop the task's cell
         }
-        // With a registry, `close` counted the tasks it aborted already.
-        if !self.done && lifecycle.registry.is_none() && lifecycle.is_closed() {
+        // A registered task was aborted, and counted, by the close; any other task dropped
+        // unfinished after it was cancelled by the shutdown.
+        if !self.done && self.slot.is_none() && lifecycle.is_closed() {
             lifecycle.cancelled_tasks.fetch_add(1, Ordering::AcqRel);
         }
-        lifecycle.live_tasks.fetch_sub(1, Ordering::AcqRel);
+        if self.with_registry {
+            lifecycle.live_tasks.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 }
 
@@ -511,17 +538,57 @@ pin_project! {
     }
 }
 
-impl<F: Future> Future for TrackedTask<F> {
+impl<F> Future for TrackedTask<F>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
     type Output = ();
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
+        if this.guard.with_registry {
+            return poll_registered(this.task, this.guard, cx);
+        }
         let poll = this.task.poll(cx);
         if poll.is_ready() {
             this.guard.done = true;
         }
         poll
     }
+}
+
+/// [`TrackedTask::poll`] with an abort registry. A task is registered only once it returns
+/// `Pending`: one that completes in its first poll never takes the registry's lock. Until then
+/// the close cannot abort it, so it checks the flag itself and cancels (its guard counts it).
+#[inline(never)]
+fn poll_registered<F>(
+    mut task: Pin<&mut TaskFuture<F>>,
+    guard: &mut LiveGuard,
+    cx: &mut Context<'_>,
+) -> Poll<()>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
+    if guard.slot.is_none() && guard.lifecycle.is_closed() {
+        return task.cancel();
+    }
+    let poll = task.as_mut().poll(cx);
+    if poll.is_ready() {
+        guard.done = true;
+        return poll;
+    }
+    if guard.slot.is_none() {
+        if let Some(registry) = &guard.lifecycle.registry {
+            guard.slot = guard.lifecycle.register(registry, task.abort_handle());
+            if guard.slot.is_none() {
+                return task.cancel();
+            }
+        }
+    }
+    Poll::Pending
 }
 
 impl<F: Future> fmt::Debug for TrackedTask<F> {
@@ -585,9 +652,12 @@ mod tests {
     #[test]
     fn registry_reuses_freed_slots_and_aborts_every_live_task() {
         let lifecycle = Lifecycle::with_abort_registry();
+        // A task registers at its first `Pending`.
         let track = |tracked: &mut Vec<_>| {
             let (task, _handle) = TaskFuture::new(std::future::pending::<()>());
-            tracked.push(Box::pin(lifecycle.track_task(task).unwrap()));
+            let mut task = Box::pin(lifecycle.track_task(task).unwrap());
+            assert!(poll_once(task.as_mut()).is_pending());
+            tracked.push(task);
         };
         let mut tracked = Vec::new();
         for _ in 0..3 {
@@ -604,6 +674,34 @@ mod tests {
         }
         drop(tracked);
         assert_eq!(lifecycle.live_tasks(), 0);
+    }
+
+    #[test]
+    fn a_task_done_in_its_first_poll_never_registers() {
+        let lifecycle = Lifecycle::with_abort_registry();
+        let (task, handle) = TaskFuture::new(async { 1 });
+        let mut tracked = Box::pin(lifecycle.track_task(task).unwrap());
+        assert!(poll_once(tracked.as_mut()).is_ready());
+        assert!(lock(lifecycle.registry.as_ref().unwrap()).slots.is_empty());
+        assert!(handle.is_finished());
+        drop(tracked);
+        assert_eq!(lifecycle.live_tasks(), 0);
+    }
+
+    #[test]
+    fn an_unpolled_task_cancels_itself_after_the_close_and_is_counted_once() {
+        let lifecycle = Lifecycle::with_abort_registry();
+        let polled = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&polled);
+        let (task, handle) = TaskFuture::new(async move { flag.store(true, Ordering::SeqCst) });
+        let mut tracked = Box::pin(lifecycle.track_task(task).unwrap());
+        lifecycle.close();
+        assert_eq!(lifecycle.cancelled_tasks(), 0, "the close could not see it");
+        assert!(poll_once(tracked.as_mut()).is_ready());
+        assert!(!polled.load(Ordering::SeqCst), "the future was polled after the close");
+        assert!(handle.is_finished());
+        drop(tracked);
+        assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 1));
     }
 
     #[test]

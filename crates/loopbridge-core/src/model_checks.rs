@@ -1,5 +1,8 @@
 //! loom models of the shutdown state machine ([`Lifecycle`]): every interleaving (up to loom's
-//! preemption bound) of a close racing a spawn, a blocking job and a blocked `block_on`.
+//! preemption bound) of a close racing a spawn, a blocking job and a blocked `block_on`; and of
+//! the task cell shared by a task and its handle: an abort racing a task that parks, and a
+//! result racing a handle that waits, each side polled again with the waker it recorded (the
+//! cell's lock-free path).
 //!
 //! Run with `cargo xtask loom` (`RUSTFLAGS="--cfg loom"`, release mode, a bounded
 //! `LOOM_MAX_PREEMPTIONS`). Compiled only under `cfg(all(test, loom))`.
@@ -140,5 +143,73 @@ fn no_blocking_job_starts_after_a_shutdown_saw_none_running() {
         shutdown.join().expect("the shutdown thread");
         assert!(!started_late.load(Ordering::SeqCst), "a job started after the shutdown saw none");
         assert_eq!(lifecycle.running_jobs(), 0);
+    });
+}
+
+/// Pending forever, after waking itself once: the second poll comes with the same waker, so
+/// the task parks the second time without the cell's lock.
+struct WakeOnceThenPending(bool);
+
+impl Future for WakeOnceThenPending {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.0 {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+}
+
+/// Polls the inner future twice per poll, so that a pending handle is polled again with the
+/// waker it just recorded (the cell's lock-free path) before its thread sleeps.
+struct PollTwice<F>(F);
+
+impl<F: Future + Unpin> Future for PollTwice<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        if let Poll::Ready(output) = Pin::new(&mut self.0).poll(cx) {
+            return Poll::Ready(output);
+        }
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+/// An abort from another thread always ends a task that parks for the first time: the task
+/// records its waker under the lock, and checks for an abort there.
+#[test]
+fn an_abort_always_reaches_a_task_that_parks() {
+    abort_reaches(std::future::pending::<()>);
+}
+
+/// An abort from another thread always ends a task parked again with the waker it recorded
+/// (without the lock): the abort wakes that waker.
+#[test]
+fn an_abort_always_reaches_a_task_that_parks_again() {
+    abort_reaches(|| WakeOnceThenPending(false));
+}
+
+fn abort_reaches<F: Future<Output = ()> + Send + 'static>(future: fn() -> F) {
+    loom::model(move || {
+        let (task, handle) = TaskFuture::new(future());
+        let abort = task.abort_handle();
+        let aborter = thread::spawn(move || abort.abort());
+        block_on(task); // only the abort ends it
+        aborter.join().expect("the aborting thread");
+        assert!(block_on(handle).expect_err("aborted").is_cancelled());
+    });
+}
+
+/// A result stored by another thread always reaches a waiting handle, whether the handle
+/// recorded its waker under the lock or found it recorded already: no wake-up is lost.
+#[test]
+fn a_result_always_reaches_a_waiting_handle() {
+    loom::model(|| {
+        let (task, handle) = TaskFuture::new(async { 7 });
+        let runner = thread::spawn(move || block_on(task));
+        assert_eq!(block_on(PollTwice(handle)).expect("completed"), 7);
+        runner.join().expect("the task's thread");
     });
 }

@@ -92,6 +92,16 @@ where
     }
 }
 
+impl<F: Future> TaskFuture<F> {
+    /// Cancels the task here, instead of polling it: drops the future and resolves the handle
+    /// as cancelled (or with the panic of the future's destructor). For a wrapper that finds
+    /// its runtime shut down before the runtime could abort the task.
+    pub(crate) fn cancel(self: Pin<&mut Self>) -> Poll<()> {
+        let this = self.project();
+        abort(this.stage, this.cell)
+    }
+}
+
 /// Drops the user's future in place, catching a panic from its destructor.
 ///
 /// Returns `None` if it was already dropped, `Some(Err(()))` after a clean drop and
