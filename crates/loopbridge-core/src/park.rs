@@ -149,6 +149,13 @@ fn poll_until<F: Future>(future: F, deadline: Option<Instant>) -> Option<F::Outp
 /// ```
 pub const SPIN: Duration = Duration::from_micros(40);
 
+/// A yield that takes longer than this ran another thread on this CPU: the answer may have to
+/// come from a thread that shares it (an over-subscribed machine, threads pinned to one CPU),
+/// and spinning on would only compete with that thread, so [`spin_then`] hands over to the
+/// runtime's `block_on`. A yield with nothing else to run returns in well under a microsecond;
+/// a switch to another thread and back takes a few.
+const CONTENDED_YIELD: Duration = Duration::from_micros(4);
+
 /// Records a wake-up; the waker of [`spin_then`]'s polls.
 struct Flag(AtomicBool);
 
@@ -204,6 +211,8 @@ pub(crate) fn is_spin_waker(waker: &Waker) -> bool {
 /// yielding the CPU in between, since the thread that completes the work may share this CPU —
 /// then hands it to `native_block_on` (the runtime's own `block_on`, which parks the thread).
 /// Only one thread of the process spins at a time; the others hand over after the first poll.
+/// The spin also ends at the first yield that ran another thread on this CPU: there the wait
+/// is for a thread that needs this CPU, and parking gives it the CPU sooner than yielding.
 ///
 /// A ready future never reaches `native_block_on`, and an answer that comes within the spin
 /// saves the park and the wake-up of this thread. The future must be polled in the runtime's
@@ -240,10 +249,15 @@ pub fn spin_then<F: Future>(
         let mut start = None;
         loop {
             while !flag.0.swap(false, Ordering::Acquire) {
-                if start.get_or_insert_with(Instant::now).elapsed() >= SPIN {
+                let before = Instant::now();
+                if before - *start.get_or_insert(before) >= SPIN {
                     return None;
                 }
                 thread::yield_now();
+                if before.elapsed() >= CONTENDED_YIELD {
+                    // An answer that came meanwhile is found by the hand-over's first poll.
+                    return None;
+                }
             }
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                 return Some(output);
