@@ -226,7 +226,7 @@ pub(crate) fn is_spin_waker(waker: &Waker) -> bool {
 /// answers by handing over. A yield would instead hand this CPU to whichever thread is next:
 /// measured on Linux 6.18 with 16 callers on one CPU, spins that yielded cost ~0.37 extra
 /// context switches per call (although fewer than 1 call in 500 spun), busy spins none. A spin that did not pay (preempted, or in vain for all of [`SPIN`])
-/// makes the thread's next [`WAITS_WITHOUT_SPIN`] waits park at once.
+/// makes the thread's next 64 waits park at once.
 ///
 /// A ready future never reaches `native_block_on`, and an answer that comes within the spin
 /// saves the park and the wake-up of this thread. The future must be polled in the runtime's
