@@ -222,11 +222,12 @@ pub(crate) fn is_spin_waker(waker: &Waker) -> bool {
 ///
 /// The spin is a busy wait (`spin_loop`), not a loop of `yield_now`: where the answer comes
 /// from another CPU a yield buys nothing, and where it must come from this CPU the scheduler
-/// preempts the spinner for the woken thread, which the spin notices (a gap in its turns) and
-/// answers by handing over. A yield would instead hand this CPU to whichever thread is next:
-/// measured on Linux 6.18 with 16 callers on one CPU, spins that yielded cost ~0.37 extra
-/// context switches per call (although fewer than 1 call in 500 spun), busy spins none. A spin that did not pay (preempted, or in vain for all of [`SPIN`])
-/// makes the thread's next 64 waits park at once.
+/// preempts the spinner for the woken thread; afterwards the spin finds the answer, or sees
+/// the gap in its turns and hands over. A yield would instead hand this CPU to whichever
+/// thread is next: measured on Linux 6.18 with 16 callers on one CPU, spins that yielded cost
+/// ~0.37 extra context switches per call (although fewer than 1 call in 500 spun), busy spins
+/// none. A spin that did not pay (preempted, or in vain for all of [`SPIN`]) makes the
+/// thread's next 64 waits park at once.
 ///
 /// A ready future never reaches `native_block_on`, and an answer that comes within the spin
 /// saves the park and the wake-up of this thread. The future must be polled in the runtime's
@@ -283,6 +284,8 @@ pub fn spin_then<F: Future>(
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                 return Some(output);
             }
+            // The poll's own time is no preemption.
+            last_turn = None;
         }
     });
     match spun {
