@@ -159,9 +159,16 @@ const PREEMPTED: Duration = Duration::from_micros(2);
 
 /// How many of its next waits a thread parks at once, without spinning, after a spin that
 /// did not pay: one that was preempted, or one that ran its whole [`SPIN`] in vain (the
-/// answers this thread waits for are slow). Then it tries again, so a thread whose CPU became
-/// free, or whose answers became quick, spins again soon.
+/// answers this thread waits for are slow). Each further spin in vain doubles the count, up
+/// to [`MAX_WAITS_WITHOUT_SPIN`]; a spin that pays brings it back here. So a thread whose CPU
+/// became free, or whose answers became quick, spins again soon, and one whose spins never
+/// pay (every thread on one CPU) spends next to nothing on them: a spin in vain costs up to
+/// [`SPIN`], tens of waits' worth of work.
 const WAITS_WITHOUT_SPIN: u32 = 64;
+
+/// The most waits a thread parks at once for after spins in vain: [`SPIN`] spread over this
+/// many waits is about 10 ns per wait.
+const MAX_WAITS_WITHOUT_SPIN: u32 = 4096;
 
 /// Records a wake-up; the waker of [`spin_then`]'s polls.
 struct Flag(AtomicBool);
@@ -184,6 +191,8 @@ thread_local! {
     };
     /// The waits this thread still parks at once for (see [`WAITS_WITHOUT_SPIN`]).
     static SKIP_SPINS: Cell<u32> = const { Cell::new(0) };
+    /// How many waits the next spin in vain makes this thread park at once for.
+    static NEXT_SKIP: Cell<u32> = const { Cell::new(WAITS_WITHOUT_SPIN) };
 }
 
 /// Threads of this process spinning in [`spin_then`] now.
@@ -227,7 +236,7 @@ pub(crate) fn is_spin_waker(waker: &Waker) -> bool {
 /// thread is next: measured on Linux 6.18 with 16 callers on one CPU, spins that yielded cost
 /// ~0.37 extra context switches per call (although fewer than 1 call in 500 spun), busy spins
 /// none. A spin that did not pay (preempted, or in vain for all of [`SPIN`]) makes the
-/// thread's next 64 waits park at once.
+/// thread's next 64 waits park at once, and each further one doubles that, up to 4096.
 ///
 /// A ready future never reaches `native_block_on`, and an answer that comes within the spin
 /// saves the park and the wake-up of this thread. The future must be polled in the runtime's
@@ -276,12 +285,13 @@ pub fn spin_then<F: Future>(
                 let previous = last_turn.replace(now).unwrap_or(now);
                 if now - begun >= SPIN || now - previous >= PREEMPTED {
                     // An answer that came meanwhile is found by the hand-over's first poll.
-                    let _ = SKIP_SPINS.try_with(|s| s.set(WAITS_WITHOUT_SPIN));
+                    spin_in_vain();
                     return None;
                 }
                 std::hint::spin_loop();
             }
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                let _ = NEXT_SKIP.try_with(|next| next.set(WAITS_WITHOUT_SPIN));
                 return Some(output);
             }
             // The poll's own time is no preemption.
@@ -296,6 +306,14 @@ pub fn spin_then<F: Future>(
     }
 }
 
+/// After a spin that did not pay: park at once for the next waits, twice as many as after
+/// the previous spin in vain (see [`WAITS_WITHOUT_SPIN`]).
+fn spin_in_vain() {
+    let skip = NEXT_SKIP.try_with(Cell::get).unwrap_or(WAITS_WITHOUT_SPIN);
+    let _ = SKIP_SPINS.try_with(|s| s.set(skip));
+    let _ = NEXT_SKIP.try_with(|next| next.set(skip.saturating_mul(2).min(MAX_WAITS_WITHOUT_SPIN)));
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -303,6 +321,42 @@ mod tests {
 
     use super::*;
     use crate::lifecycle::Lifecycle;
+
+    #[test]
+    fn spins_in_vain_back_off_and_a_spin_that_pays_starts_over() {
+        thread::spawn(|| {
+            let skips = || SKIP_SPINS.with(Cell::get);
+            for expected in [64, 128, 256, 512, 1024, 2048, 4096, 4096] {
+                spin_in_vain();
+                assert_eq!(skips(), expected);
+            }
+            // Waits while the count lasts hand over after one poll, without spinning.
+            assert_eq!(spin_then(std::future::pending::<u8>(), |_| 1), 1);
+            assert_eq!(skips(), 4095);
+            // A spin that pays (woken during the spin, ready at the next poll) resets the
+            // back-off: the next spin in vain skips 64 waits again. (Another test's thread
+            // may be the one spinner of the moment; then this one hands over: try again.)
+            let spun = (0..1000).any(|_| {
+                SKIP_SPINS.with(|s| s.set(0));
+                let mut polls = 0;
+                let yields_once = std::future::poll_fn(|cx| {
+                    polls += 1;
+                    if polls == 1 {
+                        cx.waker().wake_by_ref();
+                        Poll::Pending
+                    } else {
+                        Poll::Ready(true)
+                    }
+                });
+                spin_then(yields_once, |rest| !wait(rest))
+            });
+            assert!(spun, "no spin in 1000 tries");
+            spin_in_vain();
+            assert_eq!(skips(), 64);
+        })
+        .join()
+        .unwrap();
+    }
 
     #[test]
     fn spin_then_hands_over_what_the_spin_does_not_finish() {
