@@ -4,6 +4,10 @@
 //! check), for a ready future (`block_on_ready`) and a once-yielding one (`block_on_yield`);
 //! and the `asyncio.run` pattern, a tokio runtime built per call (`runtime_per_call`).
 //!
+//! `floor` is native after asking tokio and async-std whether they own the thread
+//! ([`loopbridge_benches::in_some_runtime`]): the least a library must do before it blocks a
+//! thread whose runtime it does not know, so as to refuse where blocking would stall a runtime.
+//!
 //! ```text
 //! cargo bench -p loopbridge-benches --bench block_on
 //! ```
@@ -14,7 +18,7 @@ use std::hint::black_box;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
-use loopbridge_benches::{Flavour, TokioCt, YieldOnce, tokio_mt};
+use loopbridge_benches::{Flavour, TokioCt, YieldOnce, in_some_runtime, tokio_mt};
 
 /// The future a group blocks on.
 #[derive(Clone, Copy)]
@@ -40,20 +44,32 @@ fn flavour(group: &mut BenchmarkGroup<'_, WallTime>, flavour: Flavour, shape: Sh
             let runtime = tokio_mt();
             let handle = runtime.handle();
             group.bench_function(id("native"), |b| b.iter(|| handle.block_on(shape.future())));
+            group.bench_function(id("floor"), |b| {
+                b.iter(|| (!in_some_runtime()).then(|| handle.block_on(shape.future())));
+            });
         }
         Flavour::TokioCt => {
             let ct = TokioCt::start();
             let handle = ct.handle();
             group.bench_function(id("native"), |b| b.iter(|| handle.block_on(shape.future())));
+            group.bench_function(id("floor"), |b| {
+                b.iter(|| (!in_some_runtime()).then(|| handle.block_on(shape.future())));
+            });
         }
         Flavour::Smol => {
             group.bench_function(id("native"), |b| {
                 b.iter(|| async_io::block_on(shape.future()));
             });
+            group.bench_function(id("floor"), |b| {
+                b.iter(|| (!in_some_runtime()).then(|| async_io::block_on(shape.future())));
+            });
         }
         Flavour::AsyncStd => {
             group.bench_function(id("native"), |b| {
                 b.iter(|| async_std::task::block_on(shape.future()));
+            });
+            group.bench_function(id("floor"), |b| {
+                b.iter(|| (!in_some_runtime()).then(|| async_std::task::block_on(shape.future())));
             });
         }
     }

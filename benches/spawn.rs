@@ -10,6 +10,11 @@
 //! driver of tokio current-thread), native, loopbridge and peers alike; the bench thread only
 //! waits for the loop's result. This stays on the runtime's threads, so it is stable unpinned.
 //!
+//! `floor` is native spawn with the least a handle of one's own costs in safe Rust
+//! ([`loopbridge_benches::own_handle`]: one shared allocation, a lock to store the result, one
+//! per poll of the handle), the floor of any library whose handles behave the same on every
+//! runtime.
+//!
 //! Peers, as they run on each flavour:
 //! - tokio: `async_executors` (`TokioTp` / `TokioCt` over the same runtime), `agnostic-lite`
 //!   (`TokioRuntime::spawn`), `spawns` (`spawns::spawn`, tokio found through
@@ -28,7 +33,7 @@ use async_executors::SpawnHandleExt;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use loopbridge::Runner;
-use loopbridge_benches::{Flavour, SmolPool, TokioCt, time_loop, tokio_mt, trivial};
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, own_handle, time_loop, tokio_mt, trivial};
 
 /// Benchmarks `{flavour}/{implementation}`, timing what `run(iters)` reports.
 fn bench(
@@ -53,6 +58,15 @@ fn on_tokio<F: Future<Output = Duration> + Send + 'static>(
     body: F,
 ) -> Duration {
     handle.block_on(handle.spawn(body)).expect("the measured loop")
+}
+
+/// The floor on tokio: native spawn, awaited through [`own_handle`].
+fn tokio_floor(iters: u64) -> impl Future<Output = Duration> + Send + 'static {
+    time_loop(iters, || {
+        let (task, handle) = own_handle(trivial());
+        drop(tokio::spawn(task));
+        handle
+    })
 }
 
 fn loopbridge_side(group: &mut BenchmarkGroup<'_, WallTime>, flavour: Flavour) {
@@ -116,6 +130,7 @@ fn spawn_await(c: &mut Criterion) {
     bench(&mut group, Flavour::TokioMt, "native", |iters| {
         on_tokio(&handle, time_loop(iters, || tokio::spawn(trivial())))
     });
+    bench(&mut group, Flavour::TokioMt, "floor", |iters| on_tokio(&handle, tokio_floor(iters)));
     loopbridge_side(&mut group, Flavour::TokioMt);
     tokio_peers(&mut group, Flavour::TokioMt, &handle);
     drop(runtime);
@@ -126,6 +141,7 @@ fn spawn_await(c: &mut Criterion) {
     bench(&mut group, Flavour::TokioCt, "native", |iters| {
         on_tokio(&handle, time_loop(iters, || tokio::spawn(trivial())))
     });
+    bench(&mut group, Flavour::TokioCt, "floor", |iters| on_tokio(&handle, tokio_floor(iters)));
     loopbridge_side(&mut group, Flavour::TokioCt);
     tokio_peers(&mut group, Flavour::TokioCt, &handle);
     drop(ct);
@@ -137,6 +153,14 @@ fn spawn_await(c: &mut Criterion) {
         let inner = executor.clone();
         async_io::block_on(executor.spawn(time_loop(iters, move || inner.spawn(trivial()))))
     });
+    bench(&mut group, Flavour::Smol, "floor", |iters| {
+        let inner = executor.clone();
+        async_io::block_on(executor.spawn(time_loop(iters, move || {
+            let (task, handle) = own_handle(trivial());
+            inner.spawn(task).detach();
+            handle
+        })))
+    });
     drop(pool);
     loopbridge_side(&mut group, Flavour::Smol);
     smol_peers(&mut group);
@@ -145,6 +169,13 @@ fn spawn_await(c: &mut Criterion) {
     bench(&mut group, Flavour::AsyncStd, "native", |iters| {
         async_std::task::block_on(async_std::task::spawn(time_loop(iters, || {
             async_std::task::spawn(trivial())
+        })))
+    });
+    bench(&mut group, Flavour::AsyncStd, "floor", |iters| {
+        async_std::task::block_on(async_std::task::spawn(time_loop(iters, || {
+            let (task, handle) = own_handle(trivial());
+            drop(async_std::task::spawn(task));
+            handle
         })))
     });
     loopbridge_side(&mut group, Flavour::AsyncStd);

@@ -12,7 +12,9 @@
 //! no native `timeout` in smol: `native` there is `or` with an `async_io::Timer` made with the
 //! timeout (so the deadline is fixed when the timeout is made, as in tokio's). Detection:
 //! tokio's `Handle::try_current()`, async-std's `task::try_current()`; smol has none. The
-//! `plain` flavour is a thread outside any runtime.
+//! `plain` flavour is a thread outside any runtime; there, `floor` asks both tokio and
+//! async-std ([`loopbridge_benches::in_some_runtime`]), the least a library must ask that
+//! supports both.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -155,6 +157,10 @@ fn detection(c: &mut Criterion, places: &[Place]) {
     ] {
         let mut group = c.benchmark_group(name);
         group.bench_function(BenchmarkId::new("plain", "native"), |b| b.iter(tokio_native));
+        // The floor on a plain thread: every runtime that could own it, asked itself.
+        group.bench_function(BenchmarkId::new("plain", "floor"), |b| {
+            b.iter(loopbridge_benches::in_some_runtime);
+        });
         group.bench_function(BenchmarkId::new("plain", "loopbridge"), |b| b.iter(op));
         for place in places {
             let native = match place.flavour {

@@ -358,3 +358,67 @@ impl Results {
         println!("results written to {}", path.display());
     }
 }
+
+/// The result cell of [`own_handle`]: the output and the waker of the handle's last poll.
+type OwnSlot<T> = Arc<std::sync::Mutex<(Option<T>, Option<std::task::Waker>)>>;
+
+/// The least a join handle that is not the runtime's own can cost, in safe Rust: one shared
+/// allocation, one lock to store the result and wake the handle, one per poll of the handle.
+/// Spawning `task` natively and awaiting the handle is the floor of the spawn bench: what any
+/// library pays whose handles behave the same on every runtime (loopbridge's do; a peer that
+/// returns the runtime's own handle passes on that runtime's semantics instead).
+///
+/// ```
+/// let (task, handle) = loopbridge_benches::own_handle(async { 7 });
+/// let out = futures_lite::future::block_on(async { futures_lite::future::zip(task, handle).await });
+/// assert_eq!(out.1, 7);
+/// ```
+pub fn own_handle<F: Future>(future: F) -> (impl Future<Output = ()>, OwnHandle<F::Output>) {
+    let slot: OwnSlot<F::Output> = Arc::default();
+    let task_slot = Arc::clone(&slot);
+    let task = async move {
+        let value = future.await;
+        let waker = {
+            let mut slot = task_slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            slot.0 = Some(value);
+            slot.1.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    };
+    (task, OwnHandle(slot))
+}
+
+/// The handle of [`own_handle`].
+#[derive(Debug)]
+pub struct OwnHandle<T>(OwnSlot<T>);
+
+impl<T> Future for OwnHandle<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut slot = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match slot.0.take() {
+            Some(value) => Poll::Ready(value),
+            None => {
+                if !slot.1.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    slot.1 = Some(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Whether tokio or async-std claims the calling thread, asked of each runtime itself: the
+/// least any library must do before it blocks a thread, to refuse (instead of deadlocking or
+/// panicking) where it is inside a runtime, and to find the runtime a free function runs on.
+/// The floor of the detection and `block_on` benches.
+///
+/// ```
+/// assert!(!loopbridge_benches::in_some_runtime());
+/// ```
+pub fn in_some_runtime() -> bool {
+    tokio::runtime::Handle::try_current().is_ok() || async_std::task::try_current().is_some()
+}
