@@ -250,6 +250,7 @@ pub fn yield_now() -> YieldNow {
 /// let inside = loopbridge::block_on(async { loopbridge::current() });
 /// assert_eq!(inside, Some(loopbridge::Bridge::global().kind()));
 /// ```
+#[inline]
 pub fn current() -> Option<BackendKind> {
     select::ambient_kind()
 }
@@ -264,6 +265,7 @@ pub fn current() -> Option<BackendKind> {
 /// assert!(loopbridge::block_on(async { loopbridge::in_async_context() }));
 /// assert!(!loopbridge::block_on(loopbridge::to_thread(loopbridge::in_async_context)).unwrap());
 /// ```
+#[inline]
 pub fn in_async_context() -> bool {
     select::in_async_context()
 }

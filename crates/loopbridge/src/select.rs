@@ -256,6 +256,7 @@ pub(crate) fn ambient() -> Option<AnyBackend> {
 
 /// The kind of [`ambient`], without building a backend: one thread-local read for every
 /// runtime loopbridge started.
+#[inline]
 pub(crate) fn ambient_kind() -> Option<BackendKind> {
     if let Some(ambient) = loopbridge_core::context::current() {
         if COMPILED_IN.contains(&ambient.kind()) {
@@ -275,6 +276,7 @@ pub(crate) fn ambient_kind() -> Option<BackendKind> {
 
 /// Whether the calling thread belongs to no runtime loopbridge can see: no loopbridge marker,
 /// no tokio context, no async-std task. Each check is one thread-local read.
+#[inline]
 pub(crate) fn is_plain_thread() -> bool {
     if loopbridge_core::context::current().is_some() {
         return false;
@@ -291,6 +293,7 @@ pub(crate) fn is_plain_thread() -> bool {
 }
 
 /// Whether the calling thread is polling futures for some runtime loopbridge can see.
+#[inline]
 pub(crate) fn in_async_context() -> bool {
     use loopbridge_core::context::ThreadRole;
     if let Some(ambient) = loopbridge_core::context::current() {
