@@ -81,6 +81,48 @@ impl SmolBackend {
         &self.shared.lifecycle
     }
 
+    /// [`try_block_on_until`](LoopBackend::try_block_on_until) for a caller that is known to
+    /// run on a plain thread — no loopbridge marker, no other runtime's context (the
+    /// `loopbridge` facade checks this once for all backends) — where the checks for worker
+    /// threads would find nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`BlockOnError::is_shut_down`] and [`BlockOnError::is_timed_out`], as
+    /// `try_block_on_until`. Called from a thread that is not plain, it may block a worker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use loopbridge_core::RunnerConfig;
+    /// let executor = loopbridge_smol::SmolExecutor::start(&RunnerConfig::default()).unwrap();
+    /// let backend = executor.backend();
+    /// assert_eq!(backend.try_block_on_plain_thread(async { 1 }, None).unwrap(), 1);
+    /// ```
+    pub fn try_block_on_plain_thread<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        if self.shared.lifecycle.is_closed() {
+            return Err(BlockOnError::shut_down());
+        }
+        self.run_here(future, deadline)
+    }
+
+    /// Runs `future` on this thread, marked as this executor's `block_on` thread.
+    fn run_here<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        let _context = self.enter(ThreadRole::BlockOn);
+        // A shutdown answers this caller even if its future could never finish.
+        park::block_on_until(self.shared.lifecycle.until_closed(future), deadline, |future| {
+            park::spin_then(future, |future| async_io::block_on(future))
+        })?
+    }
+
     /// Marks the current thread as working for this executor in `role`, until the guard drops.
     pub(crate) fn enter(&self, role: ThreadRole) -> SmolEnterGuard {
         let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
@@ -150,11 +192,7 @@ impl LoopBackend for SmolBackend {
         }
         blocking_region(|| {
             context::check_not_worker(None)?;
-            let _context = self.enter(ThreadRole::BlockOn);
-            // A shutdown answers this caller even if its future could never finish.
-            park::block_on_until(self.shared.lifecycle.until_closed(future), deadline, |future| {
-                park::spin_then(future, |future| async_io::block_on(future))
-            })?
+            self.run_here(future, deadline)
         })?
     }
 

@@ -183,11 +183,12 @@ impl AnyBackend {
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
         match *self {
-            // tokio's own check for its threads would cost a second `Handle::try_current`.
+            // The adapters' own checks for worker threads would find nothing here (and cost
+            // tokio a second `Handle::try_current`).
             #[cfg(feature = "tokio")]
             AnyBackend::Tokio(ref b) => b.try_block_on_plain_thread(future, deadline),
             #[cfg(feature = "smol")]
-            AnyBackend::Smol(ref b) => b.try_block_on_until(future, deadline),
+            AnyBackend::Smol(ref b) => b.try_block_on_plain_thread(future, deadline),
             #[cfg(feature = "async-std")]
             AnyBackend::AsyncStd(ref b) => b.try_block_on_until(future, deadline),
             #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
