@@ -21,8 +21,10 @@ thread_local! {
     static CURRENT: RefCell<Option<SmolBackend>> = const { RefCell::new(None) };
 }
 
-/// What every backend clone of one executor shares.
+/// What every backend clone of one executor shares: one reference count per clone.
 pub(crate) struct Shared {
+    /// Held weakly: the [`SmolExecutor`](crate::SmolExecutor) owns the executor.
+    pub(crate) executor: Weak<Executor<'static>>,
     pub(crate) lifecycle: Arc<Lifecycle>,
     pub(crate) pool: BlockingPool,
     pub(crate) thread_name: String,
@@ -32,7 +34,7 @@ pub(crate) struct Shared {
 
 /// A [`LoopBackend`] that spawns onto one loopbridge-owned smol executor.
 ///
-/// Cheap to clone (two reference counts). It holds the executor weakly: the
+/// Cheap to clone (one reference count). It holds the executor weakly: the
 /// [`SmolExecutor`](crate::SmolExecutor) owns it, so a shutdown really drops it — cancelling
 /// the tasks still pending — even while backend clones live on; those then refuse new work.
 ///
@@ -51,7 +53,6 @@ pub(crate) struct Shared {
 /// ```
 #[derive(Clone)]
 pub struct SmolBackend {
-    pub(crate) executor: Weak<Executor<'static>>,
     pub(crate) shared: Arc<Shared>,
 }
 
@@ -161,7 +162,7 @@ impl LoopBackend for SmolBackend {
         // shutdown the task is refused (or the executor is gone) and dropped here, which
         // resolves its handle as cancelled.
         let Some(tracked) = self.shared.lifecycle.track_task(task) else { return };
-        if let Some(executor) = self.executor.upgrade() {
+        if let Some(executor) = self.shared.executor.upgrade() {
             executor.spawn(tracked).detach();
         }
     }

@@ -66,12 +66,13 @@ impl SmolExecutor {
         let (stop, stopped) = async_channel::bounded::<()>(1);
         let single_threaded = config.worker_threads <= 1;
         let shared = Arc::new(Shared {
+            executor: Arc::downgrade(&executor),
             lifecycle: Lifecycle::new(),
             pool: BlockingPool::new(config.thread_name.clone(), config.max_blocking_threads),
             thread_name: config.thread_name.clone(),
             stopped: stopped.clone(),
         });
-        let backend = SmolBackend { executor: Arc::downgrade(&executor), shared };
+        let backend = SmolBackend { shared };
         let mut this = SmolExecutor { executor, backend, stop, workers: Vec::new() };
         for index in 0..config.worker_threads.max(1) {
             let (backend, executor, stopped) =

@@ -48,7 +48,7 @@ pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
         ));
     }
     let Some(backend) = SmolBackend::try_current() else { return Ok(f()) };
-    let Some(executor) = backend.executor.upgrade() else { return Ok(f()) };
+    let Some(executor) = backend.shared.executor.upgrade() else { return Ok(f()) };
     let (release, released) = async_channel::bounded::<()>(1);
     let stopped = backend.shared.stopped.clone();
     let replacement_backend = backend.clone();
