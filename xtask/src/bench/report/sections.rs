@@ -1,0 +1,372 @@
+//! The tables of the report's sections, with the verdicts of the targets they measure: one
+//! function per section, each giving the values of that section's placeholders.
+
+use std::fmt::Write as _;
+
+use super::{Results, Stat, Tally, Values, ns, range, ratio_row, verdict};
+
+/// The flavours, in report order.
+const FLAVOURS: [&str; 4] = ["tokio_mt", "tokio_ct", "smol", "async_std"];
+
+/// The peers of the spawn bench.
+const PEERS: [&str; 4] = ["async_executors", "agnostic_lite", "spawns", "async_rs"];
+
+/// The values of every section's placeholders.
+pub(super) fn values(results: &Results) -> Values {
+    let mut values = Values::new();
+    spawn(results, &mut values);
+    allocations(results, &mut values);
+    block_on(results, &mut values);
+    runtime_per_call(results, &mut values);
+    round_trip(results, &mut values);
+    to_thread(results, &mut values);
+    concurrent(results, &mut values);
+    idle(results, &mut values);
+    time_ops(results, &mut values);
+    values
+}
+
+/// Spawn + await: against native, the peers, and a handle of one's own (the floor).
+fn spawn(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    let mut at_floor = Tally::default();
+    for flavour in FLAVOURS {
+        let native = results.case("spawn_await", flavour, "native");
+        let lb = results.case("spawn_await", flavour, "loopbridge");
+        let floor = results.case("spawn_await", flavour, "floor");
+        let to_floor = floor.zip(lb).map(|(f, l)| l.median / f.median);
+        at_floor.add(to_floor.map(|r| r <= 1.05));
+        let peers: Vec<Option<Stat>> =
+            PEERS.iter().map(|p| results.case("spawn_await", flavour, p)).collect();
+        let cell = |s: Option<Stat>| s.map_or("n/a".to_owned(), |s| ns(s.median));
+        let (ratio, per_round, vs_native, vs_peers) = match (native, lb) {
+            (Some(n), Some(l)) => {
+                let r = l.median / n.median;
+                let beats = peers.iter().flatten().all(|p| l.median <= p.median);
+                (format!("{r:.2}×"), l.per_round(&n, |l, n| l / n), Some(r <= 1.05), Some(beats))
+            }
+            _ => ("—".to_owned(), String::new(), None, None),
+        };
+        tally.add(vs_native.zip(vs_peers).map(|(a, b)| a && b));
+        let _ = writeln!(
+            rows,
+            "| {flavour} | {} | {} | {ratio} | {per_round} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(native),
+            cell(lb),
+            cell(peers[0]),
+            cell(peers[1]),
+            cell(peers[2]),
+            cell(peers[3]),
+            verdict(vs_native),
+            verdict(vs_peers),
+            cell(floor),
+            to_floor.map_or("—".to_owned(), |r| format!("{r:.2}×")),
+        );
+    }
+    let mut ranges = String::new();
+    for flavour in FLAVOURS {
+        if let (Some(n), Some(l)) = (
+            results.case("spawn_await", flavour, "native"),
+            results.case("spawn_await", flavour, "loopbridge"),
+        ) {
+            let _ = writeln!(ranges, "{flavour} {} / {};", range(n), range(l));
+        }
+    }
+    values.extend([
+        ("spawn_rows", rows),
+        ("spawn_ranges", ranges),
+        ("spawn_verdict", tally.summary()),
+        ("spawn_floor_verdict", at_floor.summary()),
+    ]);
+}
+
+/// Heap allocations per spawn (the target) and per `block_on` (for reference).
+fn allocations(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    for operation in ["spawn_await", "block_on_ready"] {
+        for flavour in FLAVOURS {
+            let native = results.values.get(&format!("{operation}/{flavour}/native"));
+            let lb = results.values.get(&format!("{operation}/{flavour}/loopbridge"));
+            let met = native.zip(lb).map(|(n, l)| *l <= n + 1.0 + 1e-9);
+            if operation == "spawn_await" {
+                tally.add(met);
+            }
+            let cell = |v: Option<&f64>| v.map_or("—".to_owned(), |v| format!("{v:.2}"));
+            let shown = if operation == "spawn_await" { verdict(met) } else { "(no target)" };
+            let _ = writeln!(
+                rows,
+                "| {operation} | {flavour} | {} | {} | {shown} |",
+                cell(native),
+                cell(lb)
+            );
+        }
+    }
+    values.extend([("allocation_rows", rows), ("allocations_verdict", tally.summary())]);
+}
+
+/// `block_on` from a plain thread: the global runner and a `Bridge` against native, and the
+/// global runner against the floor.
+fn block_on(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    let mut at_floor = Tally::default();
+    for group in ["block_on_ready", "block_on_yield"] {
+        for flavour in FLAVOURS {
+            let native = results.case(group, flavour, "native");
+            let met = ratio_row(
+                &mut rows,
+                &format!("{group} {flavour}"),
+                native,
+                results.case(group, flavour, "loopbridge"),
+                "≤ 1.10×",
+                1.10,
+            );
+            tally.add(met);
+            let _ = ratio_row(
+                &mut rows,
+                &format!("{group} {flavour} (Bridge)"),
+                native,
+                results.case(group, flavour, "loopbridge_bridge"),
+                "≤ 1.10×",
+                1.10,
+            );
+            at_floor.add(ratio_row(
+                &mut rows,
+                &format!("{group} {flavour} against the floor"),
+                results.case(group, flavour, "floor"),
+                results.case(group, flavour, "loopbridge"),
+                "≤ 1.10× floor",
+                1.10,
+            ));
+        }
+    }
+    values.extend([
+        ("block_on_rows", rows),
+        ("block_on_verdict", tally.summary()),
+        ("block_on_floor_verdict", at_floor.summary()),
+    ]);
+}
+
+/// How much faster the global runner's `block_on` is than building a tokio runtime per call.
+fn runtime_per_call(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    for (flavour, limit) in [("tokio_mt", 500.0), ("tokio_ct", 50.0)] {
+        let per_call = results.case("runtime_per_call", flavour, "native");
+        let lb = results.case("block_on_ready", flavour, "loopbridge");
+        match per_call.zip(lb) {
+            Some((p, l)) => {
+                let factor = p.median / l.median;
+                let met = factor >= limit;
+                tally.add(Some(met));
+                let _ = writeln!(
+                    rows,
+                    "| tokio {flavour} build + block_on + drop | {} | {} | {factor:.0}× | ≥ {limit:.0}× | {} |",
+                    ns(p.median),
+                    ns(l.median),
+                    verdict(Some(met))
+                );
+            }
+            None => {
+                tally.add(None);
+                let _ = writeln!(
+                    rows,
+                    "| tokio {flavour} build + block_on + drop | — | — | — | ≥ {limit:.0}× | not measured |"
+                );
+            }
+        }
+    }
+    values.extend([("runtime_per_call_rows", rows), ("runtime_per_call_verdict", tally.summary())]);
+}
+
+/// The runner's cross-thread round trip, against native and (the stretch) park/unpark.
+fn round_trip(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    let mut stretch = Tally::default();
+    for group in ["round_trip_pinned", "round_trip_split"] {
+        let floor = results.case(group, "floor", "park_unpark");
+        for flavour in FLAVOURS {
+            let met = ratio_row(
+                &mut rows,
+                &format!("{group} {flavour}"),
+                results.case(group, flavour, "native"),
+                results.case(group, flavour, "loopbridge"),
+                "≤ 1.0×",
+                1.0,
+            );
+            tally.add(met);
+            stretch.add(
+                floor
+                    .zip(results.case(group, flavour, "loopbridge"))
+                    .map(|(f, l)| l.median <= 2.0 * f.median),
+            );
+        }
+        if let Some(floor) = floor {
+            let _ = writeln!(
+                rows,
+                "| {group} floor: park/unpark ping-pong | {} | | | | {} | | |",
+                ns(floor.median),
+                range(floor)
+            );
+        }
+    }
+    values.extend([
+        ("round_trip_rows", rows),
+        ("round_trip_verdict", tally.summary()),
+        ("round_trip_stretch_verdict", stretch.summary()),
+    ]);
+}
+
+/// `to_thread` from async, against each runtime's own blocking pool.
+fn to_thread(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    for flavour in FLAVOURS {
+        tally.add(ratio_row(
+            &mut rows,
+            &format!("to_thread {flavour}"),
+            results.case("to_thread_pinned", flavour, "native"),
+            results.case("to_thread_pinned", flavour, "loopbridge"),
+            "≤ 1.10×",
+            1.10,
+        ));
+    }
+    values.extend([("to_thread_rows", rows), ("to_thread_verdict", tally.summary())]);
+}
+
+/// Throughput of 1, 4 and 16 sync callers of `block_on` on one runtime.
+fn concurrent(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    for callers in [1.0_f64, 4.0, 16.0] {
+        let group = format!("concurrent_block_on_{callers}");
+        for flavour in FLAVOURS {
+            let native = results.case(&group, flavour, "native");
+            let lb = results.case(&group, flavour, "loopbridge");
+            match native.zip(lb) {
+                Some((n, l)) => {
+                    let ratio = n.median / l.median;
+                    let met = ratio >= 0.9;
+                    tally.add(Some(met));
+                    let ops = |s: Stat| format!("{:.0}k", callers / s.median * 1e6);
+                    let _ = writeln!(
+                        rows,
+                        "| {callers} | {flavour} | {} | {} | {ratio:.2}× | {} | {} |",
+                        ops(n),
+                        ops(l),
+                        n.per_round(&l, |n, l| n / l),
+                        verdict(Some(met))
+                    );
+                }
+                None => {
+                    tally.add(None);
+                    let _ =
+                        writeln!(rows, "| {callers} | {flavour} | — | — | — | | not measured |");
+                }
+            }
+        }
+    }
+    values.extend([("concurrent_rows", rows), ("concurrent_verdict", tally.summary())]);
+}
+
+/// An idle runner's CPU time and an extra runner's memory.
+fn idle(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    for flavour in FLAVOURS {
+        let cpu = results.values.get(&format!("idle_cpu_us/{flavour}"));
+        let switches = results.values.get(&format!("idle_switches/{flavour}"));
+        let rss = results.values.get(&format!("rss_per_runner_kib/{flavour}"));
+        let met = cpu.zip(rss).map(|(c, r)| *c < 1000.0 && *r <= 2048.0);
+        tally.add(met);
+        let show =
+            |v: Option<&f64>, unit: &str| v.map_or("—".to_owned(), |v| format!("{v:.0}{unit}"));
+        let _ = writeln!(
+            rows,
+            "| {flavour} | {} | {} | {} | {} |",
+            show(cpu, " µs"),
+            show(switches, ""),
+            show(rss, " KiB"),
+            verdict(met)
+        );
+    }
+    values.extend([("idle_rows", rows), ("idle_verdict", tally.summary())]);
+}
+
+/// `sleep(ZERO)`, `timeout` of a ready future, and runtime detection, which has a target of
+/// its own (≤ 5 ns) and, on a plain thread, a floor.
+fn time_ops(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    for group in ["sleep_zero", "timeout_ready"] {
+        for flavour in FLAVOURS {
+            tally.add(ratio_row(
+                &mut rows,
+                &format!("{group} {flavour}"),
+                results.case(group, flavour, "native"),
+                results.case(group, flavour, "loopbridge"),
+                "≤ 1.10×",
+                1.10,
+            ));
+        }
+    }
+    for flavour in FLAVOURS {
+        if let Some(s) = results.case("sleep_zero", flavour, "native_sleep") {
+            let _ = writeln!(
+                rows,
+                "| sleep_zero {flavour}: the runtime's own sleep(ZERO) | {} | | | | {} | (reference) | |",
+                ns(s.median),
+                range(s)
+            );
+        }
+    }
+    let mut detection = Tally::default();
+    let mut at_floor = Tally::default();
+    for group in ["current", "in_async_context"] {
+        at_floor.add(ratio_row(
+            &mut rows,
+            &format!("{group} plain against the floor (tokio's and async-std's checks)"),
+            results.case(group, "plain", "floor"),
+            results.case(group, "plain", "loopbridge"),
+            "≤ 1.10× floor",
+            1.10,
+        ));
+        for flavour in ["plain"].into_iter().chain(FLAVOURS) {
+            let lb = results.case(group, flavour, "loopbridge");
+            let native = results.case(group, flavour, "native");
+            let case = format!("{group} {flavour}");
+            match (native, lb) {
+                (Some(_), Some(_)) => {
+                    tally.add(ratio_row(&mut rows, &case, native, lb, "≤ 1.10×", 1.10))
+                }
+                (None, Some(l)) => {
+                    let _ = writeln!(
+                        rows,
+                        "| {case} | (no native API) | {} | | | {} | ≤ 5 ns | |",
+                        ns(l.median),
+                        range(l)
+                    );
+                }
+                _ => {}
+            }
+            detection.add(lb.map(|l| l.median <= 5.0));
+        }
+    }
+    if let Some(s) = results.case("fork_check", "plain", "forkguard") {
+        let _ = writeln!(
+            rows,
+            "| global runner's fork check alone (forkguard) | | {} | | | {} | (reference) | |",
+            ns(s.median),
+            range(s)
+        );
+    }
+    values.extend([
+        ("time_ops_rows", rows),
+        ("time_ops_verdict", tally.summary()),
+        ("detection_verdict", detection.summary()),
+        ("detection_floor_verdict", at_floor.summary()),
+    ]);
+}
