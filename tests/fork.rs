@@ -1,4 +1,4 @@
-//! A real `fork()` after the global runner started (DESIGN.md §6): the child process has none
+//! A real `fork()` after the global runner started (docs/semantics.md, "Shutdown"): the child process has none
 //! of the runner's threads, and its first use must not wait on threads that do not exist. For
 //! each compiled-in backend, the parent starts a global runner and forks; the child reports
 //! through its exit status, and a watchdog in the parent kills a child that hangs and fails the

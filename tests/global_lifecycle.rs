@@ -1,4 +1,4 @@
-//! The global runner's lifecycle (DESIGN.md §6): it starts on first use, with the backend of
+//! The global runner's lifecycle (docs/semantics.md, "Shutdown"): it starts on first use, with the backend of
 //! `set_default_backend` or the builder of `configure_global` — both accepted before that use
 //! and refused with `is_too_late` while it runs; `global_is_running` tells the truth;
 //! `shutdown_global` cancels its tasks (destructors run) and reports them; the next use starts
@@ -248,7 +248,7 @@ fn child_first_use_with_an_invalid_backend_variable() {
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 #[test]
 fn an_invalid_backend_variable_makes_the_first_use_panic_instead_of_hanging() {
-    // DESIGN.md §3: an explicit choice this build cannot honour is an error that says so,
+    // docs/semantics.md, "Detection": an explicit choice this build cannot honour is an error that says so,
     // never a silent replacement and never a hang.
     let mut child = Command::new(std::env::current_exe().expect("this test binary"))
         .args(["--exact", "child_first_use_with_an_invalid_backend_variable", "--nocapture"])

@@ -53,7 +53,7 @@ pub fn with_watchdog_for<T: Send + 'static>(
 
 /// Whether a task of this flavour runs on a worker that blocking can safely hand off: a tokio
 /// multi-thread worker (`block_in_place`) or a worker of a multi-thread loopbridge smol
-/// executor (a replacement thread takes its duties). DESIGN.md §5.
+/// executor (a replacement thread takes its duties). docs/semantics.md, "block_on".
 pub fn blocking_in_task_completes(flavor: Flavor) -> bool {
     matches!(flavor, Flavor::TokioMultiThread | Flavor::Smol)
 }
@@ -96,7 +96,7 @@ pub fn runner_for(flavor: Flavor) -> loopbridge::Runner {
 /// Unlike a `#[loopbridge::test]`, the body is not a task: it runs on a plain thread under
 /// [`with_watchdog`], with `flavor` (any name) bound to the flavour. That is why these tests
 /// keep a macro of their own: blocking on a runner from inside a task is refused on some
-/// flavours (DESIGN.md §5), and `#[loopbridge::test]` only takes an `async fn`.
+/// flavours (docs/semantics.md, "block_on"), and `#[loopbridge::test]` only takes an `async fn`.
 #[macro_export]
 macro_rules! runner_test {
     ($(#[$attr:meta])* fn $name:ident($flavor:ident) $body:block) => {

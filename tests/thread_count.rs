@@ -1,6 +1,7 @@
 //! No thread outlives its runner: creating and shutting down 100 runners of a flavour, each
 //! having run a task, a `to_thread` job and a timer, leaves the process with as many threads
-//! as before (counted in `/proc/self/task`, so on Linux only).
+//! as before (counted in `/proc/self/task`, so on Linux only); so does a runner whose workers
+//! were replaced while their tasks blocked.
 //!
 //! Thread counts are process-wide, so this binary holds a single test, which checks the
 //! flavours one after another.
@@ -65,10 +66,50 @@ fn no_thread_outlives_its_runner(flavor: Flavor) {
     );
 }
 
+/// A worker that blocks in a task gets a replacement thread (tokio's `block_in_place`, the
+/// smol executor's replacement worker): 20 tasks block at once, the runner shuts down while
+/// they do, and the threads are counted right after `shutdown` returns. A smol runner joins
+/// its replacements in the shutdown, so they must be gone at once; tokio's threads leave its
+/// blocking pool on their own, so they get the settling time.
+fn no_replacement_outlives_its_runner(flavor: Flavor) {
+    let baseline = settled_thread_count();
+    let runner = loopbridge_tests::runner_for(flavor);
+    let (blocked_tx, blocked) = std::sync::mpsc::channel();
+    for _ in 0..20 {
+        let (bridge, blocked_tx) = (runner.bridge(), blocked_tx.clone());
+        drop(runner.spawn(async move {
+            let _ = blocked_tx.send(());
+            // Blocks this worker until the shutdown answers it.
+            let _ = bridge.try_block_on(std::future::pending::<()>());
+        }));
+    }
+    for _ in 0..20 {
+        blocked.recv_timeout(SETTLE).expect("the blocking tasks did not start");
+    }
+    let report = runner.shutdown(SETTLE);
+    let now = thread_count();
+    if flavor == Flavor::Smol {
+        assert_eq!(
+            now, baseline,
+            "{flavor:?}: replacement workers outlived the shutdown: {report:?}"
+        );
+    }
+    let start = Instant::now();
+    let mut now = now;
+    while now != baseline && start.elapsed() < SETTLE {
+        std::thread::sleep(Duration::from_millis(20));
+        now = thread_count();
+    }
+    assert_eq!(now, baseline, "{flavor:?}: {baseline} threads before, {now} after the shutdown");
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn runners_leave_no_thread_behind() {
     for &flavor in Flavor::COMPILED_IN {
         with_watchdog(move || no_thread_outlives_its_runner(flavor));
+        if loopbridge_tests::blocking_in_task_completes(flavor) {
+            with_watchdog(move || no_replacement_outlives_its_runner(flavor));
+        }
     }
 }

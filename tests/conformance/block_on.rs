@@ -1,4 +1,4 @@
-//! `block_on` from the calling contexts of DESIGN.md §5 that the foundation covers: plain
+//! `block_on` from the calling contexts of docs/semantics.md, "block_on" that the foundation covers: plain
 //! threads and `to_thread` threads work everywhere; inside a task it completes where blocking
 //! can be handed off (tokio multi-thread) and fails fast everywhere else — it never hangs.
 //! A `#[loopbridge::test]` body runs in a `block_on` itself, so the tests about tasks spawn one.

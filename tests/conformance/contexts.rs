@@ -1,4 +1,4 @@
-//! `block_on` from every calling context of DESIGN.md §5, one test per row and runtime:
+//! `block_on` from every calling context of docs/semantics.md, "block_on", one test per row and runtime:
 //!
 //! - a plain thread and a `to_thread` thread: `Ok`, on every flavour's runner;
 //! - a worker of a multi-thread runtime — a user-owned tokio one (a `#[tokio::main]` app), a
@@ -23,7 +23,7 @@ use loopbridge_tests::{
 /// message saying which step starved, before the watchdog would.
 const STEP: Duration = Duration::from_secs(10);
 
-/// Asserts that blocking the calling thread is refused here, as DESIGN.md §5 requires on a
+/// Asserts that blocking the calling thread is refused here, as docs/semantics.md, "block_on" requires on a
 /// single-thread executor: the fallible form errs, the panicking form panics at once with
 /// loopbridge's message. `context` names the caller's situation for the failure message.
 #[track_caller]

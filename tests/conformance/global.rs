@@ -83,7 +83,7 @@ fn backends_not_compiled_in_are_refused_with_the_feature_to_enable() {
             if !compiled_in {
                 let err = loopbridge::set_default_backend(kind).unwrap_err();
                 assert!(err.is_not_compiled_in());
-                assert!(err.to_string().contains(&format!("features = [\"{}\"]", kind.feature())));
+                assert!(err.to_string().contains(&format!("features = [\"{}\"]", kind.name())));
             }
         }
     });

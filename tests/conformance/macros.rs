@@ -1,7 +1,7 @@
 //! The attributes themselves. `#[loopbridge::test]` runs every other async test of the suite;
 //! here are the promises beyond that — the flavour argument, `Result` returns,
 //! `#[should_panic]`, the watchdog, `backends(...)` — and `#[loopbridge::blocking]` twins
-//! called where DESIGN.md §5 says blocking works, and where it must fail fast instead.
+//! called where docs/semantics.md, "block_on" says blocking works, and where it must fail fast instead.
 
 use std::panic::catch_unwind;
 

@@ -5,7 +5,7 @@
 //! the body in that runtime's `block_on` (not in a task: tests about tasks spawn one), and
 //! under a watchdog, so a hang fails instead of stalling the run. Tests that drive a runner
 //! from sync code use the suite's `runner_test!`, which does the same on a plain thread. This
-//! suite is the executable specification of DESIGN.md §4–§5: where the docs and the suite
+//! suite is the executable specification of docs/semantics.md: where the docs and the suite
 //! disagree, the suite wins.
 
 // Built with no backend feature (the clippy powerset does that), every test expands to nothing
@@ -19,6 +19,7 @@ mod abort;
 mod auto_traits;
 mod block_on;
 mod contexts;
+mod custom_backend;
 mod detect;
 mod global;
 mod interop;

@@ -1,4 +1,4 @@
-//! `Runner` (DESIGN.md §6) on every backend flavour, driven from sync code as an application
+//! `Runner` (docs/semantics.md, "Shutdown") on every backend flavour, driven from sync code as an application
 //! would: state created on a runner (IO objects, channels, background tasks) persists across
 //! `block_on` calls from many threads; concurrent callers never get each other's results; a
 //! shutdown cancels pending tasks (destructors run), answers every blocked caller, is
@@ -667,7 +667,7 @@ runner_test! {
 
 runner_test! {
     fn free_functions_inside_the_runner_use_that_runner(flavor) {
-        // DESIGN.md §3: a runner is the ambient runtime inside its block_on calls, its tasks
+        // docs/semantics.md, "Detection": a runner is the ambient runtime inside its block_on calls, its tasks
         // and its to_thread jobs. Work the free functions start there belongs to the runner:
         // its shutdown cancels those tasks, and its pool runs those jobs.
         let runner = runner_for(flavor);
@@ -716,6 +716,47 @@ runner_test! {
              loopbridge::to_thread jobs must run on its pool ({prefix}-…), but {misplaced:?}; \
              the 3 tasks loopbridge::spawn started inside its block_on, task and to_thread job \
              must be cancelled by its shutdown, but (cancelled, destructors run) = {cancelled:?}"
+        );
+    }
+}
+
+/// How many runners the race test below drops or shuts down with `Duration::ZERO`, per flavour.
+const RACE_TRIES: usize = 200;
+
+runner_test! {
+    fn drop_and_shutdown_zero_resolve_every_pending_handle_before_they_return(flavor) {
+        // As a new user would: spawn tasks that never finish, then drop the runner or shut it
+        // down without waiting, and look at the handles at once. Every handle must be resolved
+        // (cancelled) by then, on every backend, as tokio does for its own runtime: only the
+        // wait for running `to_thread` jobs may be cut by the timeout. Repeated: the tasks are
+        // in every state at that moment (queued, polled once, being woken).
+        let mut unresolved = Vec::new();
+        for attempt in 0..RACE_TRIES {
+            let runner = runner_for(flavor);
+            let handles: Vec<_> =
+                (0..4).map(|_| runner.spawn(std::future::pending::<()>())).collect();
+            let how = if attempt % 2 == 0 {
+                drop(runner);
+                "drop(runner)"
+            } else {
+                let report = runner.shutdown(Duration::ZERO);
+                assert_eq!(report.tasks_cancelled(), 4, "attempt {attempt}: {report:?}");
+                "runner.shutdown(Duration::ZERO)"
+            };
+            let left = handles.iter().filter(|handle| !handle.is_finished()).count();
+            if left > 0 {
+                unresolved.push(format!("attempt {attempt}, {how}: {left} of 4 unresolved"));
+            }
+            for handle in handles {
+                let err = futures_lite::future::block_on(handle).expect_err("pending forever");
+                assert!(err.is_cancelled(), "{err}");
+            }
+        }
+        assert!(
+            unresolved.is_empty(),
+            "on {flavor:?}, {} of {RACE_TRIES} tries left handles of pending tasks unresolved \
+             when the drop or shutdown returned: {unresolved:?}",
+            unresolved.len()
         );
     }
 }

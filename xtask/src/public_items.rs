@@ -31,12 +31,31 @@ pub(crate) struct PublicItem {
     pub(crate) declaration: String,
     /// The `///` lines above it, without the `///` and one following space.
     pub(crate) doc: Vec<String>,
+    /// A method that takes only `self` (by reference or value) and returns a value.
+    pub(crate) accessor: bool,
 }
 
 impl PublicItem {
     /// Whether the doc comment has a `# NAME` section heading.
     pub(crate) fn has_section(&self, name: &str) -> bool {
         self.doc.iter().any(|line| line.trim_end().strip_prefix("# ") == Some(name))
+    }
+
+    /// Whether the doc comment has an `# Examples` section with a code block in it (not only
+    /// a pointer to another item's example).
+    pub(crate) fn has_example(&self) -> bool {
+        let mut lines = self.doc.iter().map(|line| line.trim_end());
+        if !lines.any(|line| line == "# Examples") {
+            return false;
+        }
+        lines.take_while(|line| !line.starts_with("# ")).any(|line| line.starts_with("```"))
+    }
+
+    /// Whether the item needs no example of its own: a trait method (the trait's example
+    /// implements and calls them), or a plain accessor — a method that takes only `self` and
+    /// returns a value — whose one-line doc says all there is.
+    pub(crate) fn is_exempt_from_examples(&self) -> bool {
+        self.declaration.starts_with("trait method ") || self.accessor
     }
 }
 
@@ -238,6 +257,7 @@ pub(crate) fn scan(file: &Path, text: &str) -> Vec<PublicItem> {
                 line: index + 1,
                 declaration: format!("{kind} `{}`", declaration_name(line)),
                 doc: std::mem::take(&mut doc),
+                accessor: kind == "fn" && is_accessor(line),
             });
         }
         doc.clear();
@@ -245,6 +265,15 @@ pub(crate) fn scan(file: &Path, text: &str) -> Vec<PublicItem> {
         macro_export = false;
     }
     items
+}
+
+/// Whether a `fn` declaration line is a plain accessor: no generics, only `self` as parameter,
+/// and a return type.
+fn is_accessor(line: &str) -> bool {
+    let Some((_, after_fn)) = line.split_once("fn ") else { return false };
+    let Some((name, rest)) = after_fn.split_once('(') else { return false };
+    let only_self = ["&self)", "self)", "&mut self)"].iter().any(|p| rest.starts_with(p));
+    !name.contains('<') && only_self && rest.contains(") -> ")
 }
 
 /// `[` minus `]` so far, starting from `open`.

@@ -90,7 +90,7 @@ fn steps() -> Vec<Step> {
             "conformance suite and lifecycle tests, all backends",
             vec![
                 cargo("test -p loopbridge-tests --tests"),
-                // The application's choice through the environment (DESIGN.md §3, step 2).
+                // The application's choice through the environment (docs/semantics.md, "Detection", step 2).
                 cargo("test -p loopbridge-tests --test conformance global::")
                     .env("LOOPBRIDGE_BACKEND", "smol"),
                 cargo("test -p loopbridge-tests --test conformance global::")
@@ -179,6 +179,7 @@ fn steps() -> Vec<Step> {
                 cargo("run -p loopbridge-examples --example sync_http_client")
                     .env("LOOPBRIDGE_BACKEND", "smol"),
                 cargo("run -p loopbridge-examples --example sqlite_thread_bound"),
+                cargo("run -p loopbridge-examples --example custom_backend"),
                 cargo("run -p loopbridge-examples --example blocking_in_async_server").args([
                     "--",
                     "--requests",

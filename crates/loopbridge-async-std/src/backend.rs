@@ -8,12 +8,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use loopbridge_core::context::{self, Ambient, EnterGuard, ThreadRole};
-use loopbridge_core::lifecycle::Lifecycle;
-use loopbridge_core::park;
+use loopbridge_core::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::lifecycle::{self, Lifecycle};
 use loopbridge_core::pool::BlockingPool;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, block_on};
 use pin_project_lite::pin_project;
 
 thread_local! {
@@ -34,7 +33,7 @@ pub(crate) struct RunnerParts {
 /// A [`LoopBackend`] over async-std's global runtime.
 ///
 /// [`AsyncStdBackend::new`] is the plain global runtime; an
-/// [`AsyncStdRunner`](crate::AsyncStdRunner)'s backend also tracks its tasks and jobs for its
+/// [`AsyncStdRuntime`](crate::AsyncStdRuntime)'s backend also tracks its tasks and jobs for its
 /// shutdown.
 ///
 /// # Examples
@@ -80,11 +79,8 @@ impl AsyncStdBackend {
             return async_std::task::try_current().is_some().then(AsyncStdBackend::new);
         };
         let runtime = ambient.runtime().unwrap_or(0);
-        let typed = CURRENT.try_with(|current| {
-            let current = current.try_borrow().ok()?;
-            current.as_ref().filter(|backend| backend.runtime_id() == runtime).cloned()
-        });
-        Some(typed.ok().flatten().unwrap_or_default())
+        let typed = context::backend_in(&CURRENT).filter(|backend| backend.runtime_id() == runtime);
+        Some(typed.unwrap_or_default())
     }
 
     /// The runner's lifecycle; `None` for the plain global runtime.
@@ -104,24 +100,9 @@ impl AsyncStdBackend {
         self.lifecycle().map_or(0, Lifecycle::id)
     }
 
-    pub(crate) fn enter(&self, role: ThreadRole) -> AsyncStdEnterGuard {
-        let runtime = self.runtime_id();
-        let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
-        let ambient = Ambient::new(BackendKind::AsyncStd, role).with_runtime(runtime);
-        AsyncStdEnterGuard { previous, _marker: context::enter(ambient) }
-    }
-}
-
-/// Restores the previous typed context and marker.
-pub(crate) struct AsyncStdEnterGuard {
-    previous: Option<AsyncStdBackend>,
-    _marker: EnterGuard,
-}
-
-impl Drop for AsyncStdEnterGuard {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CURRENT.try_with(|c| c.replace(previous));
+    pub(crate) fn enter(&self, role: ThreadRole) -> BackendGuard<AsyncStdBackend> {
+        let ambient = Ambient::new(BackendKind::AsyncStd, role).with_runtime(self.runtime_id());
+        context::enter_backend(&CURRENT, self.clone(), ambient)
     }
 }
 
@@ -218,7 +199,7 @@ impl LoopBackend for AsyncStdBackend {
         // dropped here, which resolves its handle as cancelled.
         match &self.runner {
             Some(parts) => {
-                if let Some(tracked) = parts.lifecycle.track_task(task) {
+                if let Some(tracked) = lifecycle::track_task(Some(&parts.lifecycle), task) {
                     drop(async_std::task::spawn(InRunner::new(tracked, self.clone())));
                 }
             }
@@ -236,12 +217,9 @@ impl LoopBackend for AsyncStdBackend {
             let _context = backend.enter(ThreadRole::Blocking);
             job.run();
         };
+        let Some(run) = lifecycle::track_job(self.lifecycle(), run) else { return };
         match &self.runner {
-            Some(parts) => {
-                if let Some(run) = parts.lifecycle.track_job(run) {
-                    parts.pool.spawn(run);
-                }
-            }
+            Some(parts) => parts.pool.spawn(run),
             None => drop(async_std::task::spawn_blocking(run)),
         }
     }
@@ -257,15 +235,7 @@ impl LoopBackend for AsyncStdBackend {
         context::check_not_worker(None)?;
         check_blocking()?;
         let _context = self.enter(ThreadRole::BlockOn);
-        match self.lifecycle() {
-            // A shutdown answers this caller even if its future could never finish.
-            Some(lifecycle) => park::block_on_until(
-                lifecycle.until_closed(future),
-                deadline,
-                async_std::task::block_on,
-            )?,
-            None => park::block_on_until(future, deadline, async_std::task::block_on),
-        }
+        block_on::run(self.lifecycle(), future, deadline, async_std::task::block_on)
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

@@ -6,7 +6,7 @@
 //! executor, timer and blocking-pool crates.
 //!
 //! async-std has one global runtime that can be neither shut down nor configured beyond the
-//! `ASYNC_STD_THREAD_COUNT` variable. An [`AsyncStdRunner`] therefore owns no executor threads:
+//! `ASYNC_STD_THREAD_COUNT` variable. An [`AsyncStdRuntime`] therefore owns no executor threads:
 //! it runs its tasks on that global runtime, tracks them so that its shutdown can cancel them,
 //! and runs its `to_thread` jobs on a bounded pool of its own.
 //!
@@ -26,7 +26,7 @@
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod backend;
-mod runner;
+mod runtime;
 
 pub use backend::{AsyncStdBackend, check_blocking};
-pub use runner::AsyncStdRunner;
+pub use runtime::AsyncStdRuntime;

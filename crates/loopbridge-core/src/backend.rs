@@ -8,13 +8,33 @@ use crate::task::{BlockingJob, TaskFuture};
 use crate::time::{Sleep, Timeout};
 use crate::{BackendKind, BlockOnError, JoinHandle};
 
-/// A handle to one running event loop of some runtime: the interface every adapter implements.
+/// A handle to one running event loop of some runtime: the interface every adapter implements,
+/// and the one an application implements for an executor loopbridge does not ship (a GUI main
+/// loop, a game engine, another runtime) to give it the whole facade through
+/// `loopbridge::Bridge::from_backend`.
 ///
-/// An adapter supplies four primitives — run a [`TaskFuture`], run a [`BlockingJob`], block on
-/// a future, make a timer — and inherits the user-facing operations ([`spawn`](Self::spawn),
+/// # What a backend must provide
+///
+/// Five required methods, as few as hyper's `rt` traits ask of a runtime, because each is
+/// something only the runtime can do:
+///
+/// | method | why only the runtime can do it |
+/// | --- | --- |
+/// | [`kind`](Self::kind) | names it ([`BackendKind::Other`] for a backend loopbridge does not ship) |
+/// | [`spawn_task`](Self::spawn_task) | puts a future on its executor |
+/// | [`spawn_blocking_job`](Self::spawn_blocking_job) | runs a closure where blocking is allowed |
+/// | [`try_block_on_until`](Self::try_block_on_until) | drives a future from a thread outside it, inside its context (its IO and timers) |
+/// | [`timer_at`](Self::timer_at) | a timer on its clock |
+///
+/// Everything user-facing is provided on top of them — [`spawn`](Self::spawn),
 /// [`spawn_blocking`](Self::spawn_blocking), [`sleep`](Self::sleep),
-/// [`timeout`](Self::timeout), [`block_on`](Self::block_on)), whose semantics are therefore
-/// the same on every backend. Everything is generic: nothing on the spawn path is boxed.
+/// [`timeout`](Self::timeout), [`block_on`](Self::block_on) — so the semantics (detach on
+/// drop, abort, panics reported with their payload, timers that never fire early) are the
+/// same on every backend: [`TaskFuture`] and [`BlockingJob`] carry them, and a backend only
+/// has to run them. Two methods are provided and may be overridden for speed:
+/// [`try_block_on`](Self::try_block_on) and
+/// [`try_block_on_plain_thread`](Self::try_block_on_plain_thread). Everything is generic:
+/// nothing on the spawn path is boxed.
 ///
 /// Implementations are cheap to clone (a reference count at most) and `Send + Sync`.
 ///
@@ -33,7 +53,7 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 ///
 /// impl LoopBackend for ThreadPerTask {
 ///     type Timer = JoinHandle<()>; // a job that sleeps until the deadline
-///     fn kind(&self) -> BackendKind { BackendKind::Smol }
+///     fn kind(&self) -> BackendKind { BackendKind::Other("thread-per-task") }
 ///     fn spawn_task<F>(&self, task: TaskFuture<F>)
 ///     where F: Future + Send + 'static, F::Output: Send + 'static {
 ///         std::thread::spawn(move || park::wait(task));
@@ -55,7 +75,7 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 /// }
 ///
 /// let backend = ThreadPerTask;
-/// assert_eq!(backend.kind(), BackendKind::Smol);
+/// assert_eq!(backend.kind().name(), "thread-per-task");
 /// let task = backend.spawn(async { 21 * 2 });
 /// assert_eq!(backend.block_on(task).unwrap(), 42);
 /// let job = backend.spawn_blocking(|| "on a thread of its own");
@@ -74,17 +94,9 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     type Timer: Future + Send + 'static;
 
     /// Which runtime this is.
-    ///
-    /// # Examples
-    ///
-    /// The [trait docs](LoopBackend) implement it and call it.
     fn kind(&self) -> BackendKind;
 
     /// Runs `task` on the event loop, detached: the backend drops its own native handle.
-    ///
-    /// # Examples
-    ///
-    /// The [trait docs](LoopBackend) implement it; [`spawn`](Self::spawn) calls it.
     fn spawn_task<F>(&self, task: TaskFuture<F>)
     where
         F: Future + Send + 'static,
@@ -92,11 +104,6 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// Runs `job` on the backend's blocking pool, detached. The job must run even though no
     /// native handle is kept, and should see this backend as ambient (see [`crate::context`]).
-    ///
-    /// # Examples
-    ///
-    /// The [trait docs](LoopBackend) implement it; [`spawn_blocking`](Self::spawn_blocking)
-    /// calls it.
     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
     where
         F: FnOnce() -> T + Send + 'static,
@@ -113,11 +120,6 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     ///   starve. Executors of other runtimes are checked by the `loopbridge` facade.
     /// - [`BlockOnError::is_shut_down`] when the runtime has been shut down.
     /// - [`BlockOnError::is_timed_out`] when the deadline passed first.
-    ///
-    /// # Examples
-    ///
-    /// The [trait docs](LoopBackend) implement it; [`try_block_on`](Self::try_block_on) and
-    /// [`block_on`](Self::block_on) call it.
     fn try_block_on_until<F: Future>(
         &self,
         future: F,
@@ -129,28 +131,32 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     /// # Errors
     ///
     /// As [`try_block_on_until`](Self::try_block_on_until), except the deadline.
-    ///
-    /// # Examples
-    ///
-    /// See the [trait docs](LoopBackend).
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         self.try_block_on_until(future, None)
     }
 
+    /// [`try_block_on_until`](Self::try_block_on_until) for a caller the `loopbridge` facade
+    /// has found on a plain thread — no loopbridge marker, no other runtime's context — where
+    /// an adapter's checks for its worker threads would find nothing. Override it to skip
+    /// them; the default runs them anyway.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_block_on_until`](Self::try_block_on_until). Called from a thread that is not
+    /// plain, an override may block a worker.
+    fn try_block_on_plain_thread<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        self.try_block_on_until(future, deadline)
+    }
+
     /// A timer that completes at `deadline`, which is in the future. It must work when created
     /// and polled from any thread, inside or outside this runtime.
-    ///
-    /// # Examples
-    ///
-    /// The [trait docs](LoopBackend) implement it; [`sleep`](Self::sleep) and
-    /// [`timeout`](Self::timeout) call it.
     fn timer_at(&self, deadline: Instant) -> Self::Timer;
 
     /// Spawns `future` and returns its [`JoinHandle`].
-    ///
-    /// # Examples
-    ///
-    /// See the [trait docs](LoopBackend).
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -163,10 +169,6 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// Runs `f` on the blocking pool and returns its [`JoinHandle`]. Dropping the handle never
     /// cancels the job.
-    ///
-    /// # Examples
-    ///
-    /// See the [trait docs](LoopBackend).
     fn spawn_blocking<F, T>(&self, f: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -182,10 +184,6 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     /// # Panics
     ///
     /// With the [`BlockOnError`] message, when blocking the calling thread could deadlock.
-    ///
-    /// # Examples
-    ///
-    /// See the [trait docs](LoopBackend).
     #[track_caller]
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self.try_block_on(future) {
@@ -195,103 +193,17 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     }
 
     /// Sleeps for `duration` with the normalized semantics of [`crate::time::Sleep`].
-    ///
-    /// # Examples
-    ///
-    /// See the [trait docs](LoopBackend).
     fn sleep(&self, duration: Duration) -> Sleep<Self::Timer> {
         Sleep::new(duration, |deadline| self.timer_at(deadline))
     }
 
     /// Sleeps until `deadline`.
-    ///
-    /// # Examples
-    ///
-    /// See the [trait docs](LoopBackend).
     fn sleep_until(&self, deadline: Instant) -> Sleep<Self::Timer> {
         Sleep::until(deadline, |deadline| self.timer_at(deadline))
     }
 
     /// Runs `future` with a deadline of `duration`; see [`crate::time::Timeout`].
-    ///
-    /// # Examples
-    ///
-    /// See the [trait docs](LoopBackend).
     fn timeout<F: Future>(&self, duration: Duration, future: F) -> Timeout<F, Self::Timer> {
         Timeout::new(future, self.sleep(duration))
-    }
-}
-
-/// How to build an owned runtime: the settings every adapter understands.
-///
-/// # Examples
-///
-/// ```
-/// let config = loopbridge_core::RunnerConfig::default();
-/// assert!(config.worker_threads >= 1);
-/// assert_eq!(config.thread_name, "loopbridge");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RunnerConfig {
-    /// Executor threads; 1 means the single-thread flavour.
-    pub worker_threads: usize,
-    /// Upper bound on threads of the blocking pool.
-    pub max_blocking_threads: usize,
-    /// Prefix of the names of every thread the runtime starts.
-    pub thread_name: String,
-}
-
-impl Default for RunnerConfig {
-    fn default() -> Self {
-        RunnerConfig {
-            worker_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            max_blocking_threads: 512,
-            thread_name: "loopbridge".to_owned(),
-        }
-    }
-}
-
-impl RunnerConfig {
-    /// Sets [`worker_threads`](Self::worker_threads), at least 1.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let c = loopbridge_core::RunnerConfig::default().with_worker_threads(0);
-    /// assert_eq!(c.worker_threads, 1);
-    /// ```
-    #[must_use]
-    pub fn with_worker_threads(mut self, n: usize) -> Self {
-        self.worker_threads = n.max(1);
-        self
-    }
-
-    /// Sets [`max_blocking_threads`](Self::max_blocking_threads), at least 1.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let c = loopbridge_core::RunnerConfig::default().with_max_blocking_threads(8);
-    /// assert_eq!(c.max_blocking_threads, 8);
-    /// ```
-    #[must_use]
-    pub fn with_max_blocking_threads(mut self, n: usize) -> Self {
-        self.max_blocking_threads = n.max(1);
-        self
-    }
-
-    /// Sets [`thread_name`](Self::thread_name).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let c = loopbridge_core::RunnerConfig::default().with_thread_name("db-loop");
-    /// assert_eq!(c.thread_name, "db-loop");
-    /// ```
-    #[must_use]
-    pub fn with_thread_name(mut self, name: impl Into<String>) -> Self {
-        self.thread_name = name.into();
-        self
     }
 }

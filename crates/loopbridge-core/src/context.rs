@@ -6,9 +6,13 @@
 //! runtime loopbridge started. Runtimes it did not start are detected by the facade through their
 //! own APIs (tokio's `Handle::try_current`, async-std's `task::try_current`).
 //!
-//! **Architecture invariant:** the marker is only ever set through [`enter`], whose guard
-//! restores the previous value, so nested contexts (a `block_on` inside a `to_thread` job inside
-//! a worker) unwind correctly.
+//! An adapter also keeps its typed backend value on the thread (the runner a free function
+//! called there must use), in a thread-local of its own type: [`enter_backend`] sets it and
+//! the marker together, and [`backend_in`] reads it back.
+//!
+//! **Architecture invariant:** the marker is only ever set through [`enter`] or
+//! [`enter_backend`], whose guards restore the previous value, so nested contexts (a `block_on`
+//! inside a `to_thread` job inside a worker) unwind correctly.
 //!
 //! # Examples
 //!
@@ -24,9 +28,10 @@
 //! assert_eq!(context::current(), None);
 //! ```
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
+use std::thread::LocalKey;
 
 use crate::{BackendKind, BlockOnError};
 
@@ -234,6 +239,25 @@ pub fn is_inside(runtime: usize) -> bool {
     current().and_then(Ambient::runtime) == Some(runtime)
 }
 
+/// Whether the calling thread is a worker of the runtime instance `runtime`: it may be polling
+/// one of that runtime's tasks right now, so a shutdown called here must not wait for the
+/// runtime's tasks to be dropped (that task's poll cannot return while it waits).
+///
+/// # Examples
+///
+/// ```
+/// # use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+/// let worker = ThreadRole::Worker { single_threaded: false };
+/// let _g = context::enter(Ambient::new(BackendKind::Smol, worker).with_runtime(9));
+/// assert!(context::is_worker_of(9));
+/// assert!(!context::is_worker_of(10));
+/// ```
+pub fn is_worker_of(runtime: usize) -> bool {
+    current().is_some_and(|a| {
+        a.runtime() == Some(runtime) && matches!(a.role(), ThreadRole::Worker { .. })
+    })
+}
+
 /// Restores the previous marker when dropped; returned by [`enter`].
 ///
 /// It is `!Send`: it must be dropped on the thread that created it.
@@ -261,5 +285,130 @@ impl Drop for EnterGuard {
 impl fmt::Debug for EnterGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EnterGuard").field("previous", &self.previous).finish()
+    }
+}
+
+/// Where an adapter keeps its typed backend for the current thread: declare one with
+/// `thread_local!` and pass it to [`enter_backend`] and [`backend_in`].
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use loopbridge_core::context::{self, BackendSlot};
+///
+/// thread_local! {
+///     // Any `Clone` backend type; a `const` initializer keeps every access cheap.
+///     static SLOT: RefCell<Option<u32>> = const { RefCell::new(None) };
+/// }
+///
+/// let slot: &'static BackendSlot<u32> = &SLOT;
+/// assert_eq!(context::backend_in(slot), None); // nothing entered on this thread yet
+/// ```
+pub type BackendSlot<B> = LocalKey<RefCell<Option<B>>>;
+
+/// Makes `backend` the current thread's typed backend in `slot` and marks the thread with
+/// `ambient`, until the guard is dropped, which restores both.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+///
+/// thread_local! {
+///     static CURRENT: RefCell<Option<&'static str>> = const { RefCell::new(None) };
+/// }
+///
+/// let ambient = Ambient::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
+/// {
+///     let _guard = context::enter_backend(&CURRENT, "my backend", ambient);
+///     assert_eq!(context::backend_in(&CURRENT), Some("my backend"));
+///     assert_eq!(context::current(), Some(ambient));
+/// }
+/// assert_eq!(context::backend_in(&CURRENT), None);
+/// assert_eq!(context::current(), None);
+/// ```
+#[inline]
+pub fn enter_backend<B: Clone + 'static>(
+    slot: &'static BackendSlot<B>,
+    backend: B,
+    ambient: Ambient,
+) -> BackendGuard<B> {
+    let previous = slot.with(|current| current.replace(Some(backend)));
+    BackendGuard { slot, previous, _marker: enter(ambient) }
+}
+
+/// The current thread's typed backend in `slot`, as set by [`enter_backend`].
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+///
+/// thread_local! {
+///     static SLOT: RefCell<Option<String>> = const { RefCell::new(None) };
+/// }
+///
+/// assert_eq!(context::backend_in(&SLOT), None);
+/// let ambient = Ambient::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
+/// let _guard = context::enter_backend(&SLOT, String::from("my backend"), ambient);
+/// assert_eq!(context::backend_in(&SLOT).as_deref(), Some("my backend")); // a clone
+///
+/// // The slot is per thread: another thread has entered nothing.
+/// std::thread::spawn(|| assert_eq!(context::backend_in(&SLOT), None)).join().unwrap();
+/// ```
+#[inline]
+pub fn backend_in<B: Clone + 'static>(slot: &'static BackendSlot<B>) -> Option<B> {
+    // `try_with`: during thread-local destruction the thread belongs to nobody.
+    slot.try_with(|current| current.try_borrow().ok()?.clone()).ok().flatten()
+}
+
+/// Restores the previous typed backend and marker when dropped; returned by [`enter_backend`].
+/// Like [`EnterGuard`], it is `!Send`.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+///
+/// thread_local! {
+///     static SLOT: RefCell<Option<u32>> = const { RefCell::new(None) };
+/// }
+///
+/// let ambient = Ambient::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
+/// let outer = context::enter_backend(&SLOT, 1, ambient);
+/// let inner = context::enter_backend(&SLOT, 2, ambient); // nested: shadows the outer one
+/// assert_eq!(context::backend_in(&SLOT), Some(2));
+/// drop(inner); // restores the outer backend...
+/// assert_eq!(context::backend_in(&SLOT), Some(1));
+/// drop(outer); // ...then nothing, and no marker
+/// assert_eq!(context::backend_in(&SLOT), None);
+/// assert_eq!(context::current(), None);
+/// ```
+#[must_use = "the backend is removed from the thread when the guard is dropped"]
+pub struct BackendGuard<B: 'static> {
+    slot: &'static BackendSlot<B>,
+    previous: Option<B>,
+    _marker: EnterGuard,
+}
+
+impl<B: 'static> Drop for BackendGuard<B> {
+    #[inline]
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let replaced = self.slot.try_with(|current| current.replace(previous));
+        drop(replaced); // outside the borrow: it may be the last reference to a runtime
+    }
+}
+
+impl<B: fmt::Debug + 'static> fmt::Debug for BackendGuard<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackendGuard").field("previous", &self.previous).finish_non_exhaustive()
     }
 }

@@ -350,12 +350,18 @@ impl fmt::Display for Error {
                 "`{name}` is not a loopbridge backend: expected one of `tokio`, `smol` or \
                  `async-std`"
             ),
-            ErrorKind::NotCompiledIn(kind) => write!(
-                f,
-                "the {kind} backend is not compiled in: enable it with \
-                 `loopbridge = {{ features = [\"{feature}\"] }}` in Cargo.toml",
-                feature = kind.feature()
-            ),
+            ErrorKind::NotCompiledIn(kind) => match kind.feature() {
+                Some(feature) => write!(
+                    f,
+                    "the {kind} backend is not compiled in: enable it with \
+                     `loopbridge = {{ features = [\"{feature}\"] }}` in Cargo.toml"
+                ),
+                None => write!(
+                    f,
+                    "`{kind}` is not a backend loopbridge ships, so loopbridge cannot start it: \
+                     run it yourself and hand it to `loopbridge::Bridge::from_backend`"
+                ),
+            },
             ErrorKind::TooLate(what) => write!(
                 f,
                 "`{what}` was called while the global runner is running: call it at the start \

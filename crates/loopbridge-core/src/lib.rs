@@ -14,6 +14,8 @@
 //! - [`local`]: local (`!Send`) tasks, driven by the thread that spawned them while it is
 //!   inside a `block_on` or is the thread of a one-thread runner.
 //! - [`park`]: waiting for a future on the calling thread with an optional deadline, no runtime.
+//! - [`block_on`]: the skeleton of every adapter's `block_on` (deadline, local scope, shutdown),
+//!   and [`spin`], the short busy wait before it parks.
 //! - [`pool`]: a bounded, joinable pool of named threads for blocking jobs, one per runner.
 //! - [`time`]: `sleep`/`timeout`/`yield_now` normalization on top of a backend's raw timer.
 //!
@@ -39,6 +41,7 @@
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod backend;
+pub mod block_on;
 pub mod context;
 mod error;
 mod kind;
@@ -46,6 +49,8 @@ pub mod lifecycle;
 pub mod local;
 pub mod park;
 pub mod pool;
+mod runner_config;
+pub mod spin;
 mod sync;
 pub mod task;
 pub mod time;
@@ -53,8 +58,9 @@ pub mod time;
 #[cfg(all(test, loom))]
 mod model_checks;
 
-pub use backend::{LoopBackend, RunnerConfig};
+pub use backend::LoopBackend;
 pub use error::{BlockOnError, Elapsed, Error};
 pub use kind::BackendKind;
 pub use local::SpawnLocalError;
+pub use runner_config::RunnerConfig;
 pub use task::{JoinError, JoinHandle};

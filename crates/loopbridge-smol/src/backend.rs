@@ -3,16 +3,16 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::thread;
 use std::time::Instant;
 
 use async_executor::Executor;
-use loopbridge_core::context::{self, Ambient, EnterGuard, ThreadRole};
-use loopbridge_core::lifecycle::Lifecycle;
-use loopbridge_core::park;
+use loopbridge_core::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::lifecycle::{self, Lifecycle};
 use loopbridge_core::pool::BlockingPool;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, block_on, spin};
 
 use crate::blocking_region;
 
@@ -23,19 +23,59 @@ thread_local! {
 
 /// What every backend clone of one executor shares: one reference count per clone.
 pub(crate) struct Shared {
-    /// Held weakly: the [`SmolExecutor`](crate::SmolExecutor) owns the executor.
+    /// Held weakly: the [`SmolRuntime`](crate::SmolRuntime) owns the executor.
     pub(crate) executor: Weak<Executor<'static>>,
     pub(crate) lifecycle: Arc<Lifecycle>,
     pub(crate) pool: BlockingPool,
     pub(crate) thread_name: String,
-    /// Closed by `shutdown`: replacement workers started by a handoff stop with the others.
+    /// Closed by `shutdown`: replacement workers started by a blocking region stop with the
+    /// others.
     pub(crate) stopped: async_channel::Receiver<()>,
+    /// The replacement workers started by blocking regions, joined by `shutdown` (finished
+    /// ones are joined by the next region, so the list stays as long as the regions open now);
+    /// `None` once `shutdown` took them.
+    pub(crate) replacements: Mutex<Option<Vec<thread::JoinHandle<()>>>>,
+}
+
+impl Shared {
+    /// Keeps `thread` for `shutdown` to join, and joins the replacements that have finished —
+    /// or `thread` itself, if `shutdown` has taken the list already (it stops at once then:
+    /// the stop channel is closed before the list is taken).
+    pub(crate) fn keep_replacement(&self, thread: thread::JoinHandle<()>) {
+        let finished = {
+            let mut replacements = self.replacements.lock().unwrap_or_else(PoisonError::into_inner);
+            match replacements.as_mut() {
+                Some(replacements) => {
+                    let (finished, running) = replacements.drain(..).partition(|t| t.is_finished());
+                    *replacements = running;
+                    replacements.push(thread);
+                    finished
+                }
+                None => vec![thread],
+            }
+        };
+        join_all(finished);
+    }
+
+    /// The replacement workers started so far, for `shutdown` to join; later ones join
+    /// themselves (see [`keep_replacement`](Self::keep_replacement)).
+    pub(crate) fn take_replacements(&self) -> Vec<thread::JoinHandle<()>> {
+        let mut replacements = self.replacements.lock().unwrap_or_else(PoisonError::into_inner);
+        replacements.take().unwrap_or_default()
+    }
+}
+
+/// Joins `threads`; a thread that panicked has nothing left to clean up.
+pub(crate) fn join_all(threads: Vec<thread::JoinHandle<()>>) {
+    for thread in threads {
+        let _ = thread.join();
+    }
 }
 
 /// A [`LoopBackend`] that spawns onto one loopbridge-owned smol executor.
 ///
 /// Cheap to clone (one reference count). It holds the executor weakly: the
-/// [`SmolExecutor`](crate::SmolExecutor) owns it, so a shutdown really drops it — cancelling
+/// [`SmolRuntime`](crate::SmolRuntime) owns it, so a shutdown really drops it — cancelling
 /// the tasks still pending — even while backend clones live on; those then refuse new work.
 ///
 /// # Examples
@@ -43,8 +83,8 @@ pub(crate) struct Shared {
 /// ```
 /// use loopbridge_core::{LoopBackend, RunnerConfig};
 ///
-/// let executor = loopbridge_smol::SmolExecutor::start(&RunnerConfig::default()).unwrap();
-/// let backend = executor.backend();
+/// let runtime = loopbridge_smol::SmolRuntime::start(&RunnerConfig::default()).unwrap();
+/// let backend = runtime.backend();
 /// let inner = backend.block_on(async {
 ///     // Inside `block_on`, the executor is ambient.
 ///     loopbridge_smol::SmolBackend::try_current().is_some()
@@ -66,83 +106,28 @@ impl SmolBackend {
     /// assert!(loopbridge_smol::SmolBackend::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Self> {
-        CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
+        context::backend_in(&CURRENT)
     }
 
-    /// The shutdown state shared by every clone.
+    /// The shutdown state shared by every clone; always `Some` (every smol executor is one
+    /// loopbridge started), an `Option` as on every adapter.
     ///
     /// # Examples
     ///
     /// ```
     /// # use loopbridge_core::RunnerConfig;
-    /// let executor = loopbridge_smol::SmolExecutor::start(&RunnerConfig::default()).unwrap();
-    /// assert!(!executor.backend().lifecycle().is_closed());
+    /// let runtime = loopbridge_smol::SmolRuntime::start(&RunnerConfig::default()).unwrap();
+    /// assert!(!runtime.backend().lifecycle().unwrap().is_closed());
     /// ```
-    pub fn lifecycle(&self) -> &Arc<Lifecycle> {
-        &self.shared.lifecycle
-    }
-
-    /// [`try_block_on_until`](LoopBackend::try_block_on_until) for a caller that is known to
-    /// run on a plain thread — no loopbridge marker, no other runtime's context (the
-    /// `loopbridge` facade checks this once for all backends) — where the checks for worker
-    /// threads would find nothing.
-    ///
-    /// # Errors
-    ///
-    /// [`BlockOnError::is_shut_down`] and [`BlockOnError::is_timed_out`], as
-    /// `try_block_on_until`. Called from a thread that is not plain, it may block a worker.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use loopbridge_core::RunnerConfig;
-    /// let executor = loopbridge_smol::SmolExecutor::start(&RunnerConfig::default()).unwrap();
-    /// let backend = executor.backend();
-    /// assert_eq!(backend.try_block_on_plain_thread(async { 1 }, None).unwrap(), 1);
-    /// ```
-    pub fn try_block_on_plain_thread<F: Future>(
-        &self,
-        future: F,
-        deadline: Option<Instant>,
-    ) -> Result<F::Output, BlockOnError> {
-        if self.shared.lifecycle.is_closed() {
-            return Err(BlockOnError::shut_down());
-        }
-        self.run_here(future, deadline)
-    }
-
-    /// Runs `future` on this thread, marked as this executor's `block_on` thread.
-    fn run_here<F: Future>(
-        &self,
-        future: F,
-        deadline: Option<Instant>,
-    ) -> Result<F::Output, BlockOnError> {
-        let _context = self.enter(ThreadRole::BlockOn);
-        // A shutdown answers this caller even if its future could never finish.
-        park::block_on_until(self.shared.lifecycle.until_closed(future), deadline, |future| {
-            park::spin_then(future, |future| async_io::block_on(future))
-        })?
+    pub fn lifecycle(&self) -> Option<&Arc<Lifecycle>> {
+        Some(&self.shared.lifecycle)
     }
 
     /// Marks the current thread as working for this executor in `role`, until the guard drops.
-    pub(crate) fn enter(&self, role: ThreadRole) -> SmolEnterGuard {
-        let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
+    pub(crate) fn enter(&self, role: ThreadRole) -> BackendGuard<SmolBackend> {
         let ambient =
             Ambient::new(BackendKind::Smol, role).with_runtime(self.shared.lifecycle.id());
-        SmolEnterGuard { previous, _marker: context::enter(ambient) }
-    }
-}
-
-/// Restores the previous typed context and marker.
-pub(crate) struct SmolEnterGuard {
-    previous: Option<SmolBackend>,
-    _marker: EnterGuard,
-}
-
-impl Drop for SmolEnterGuard {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CURRENT.try_with(|c| c.replace(previous));
+        context::enter_backend(&CURRENT, self.clone(), ambient)
     }
 }
 
@@ -161,7 +146,7 @@ impl LoopBackend for SmolBackend {
         // A smol `Task` cancels on drop; detaching gives the loopbridge semantics. After a
         // shutdown the task is refused (or the executor is gone) and dropped here, which
         // resolves its handle as cancelled.
-        let Some(tracked) = self.shared.lifecycle.track_task(task) else { return };
+        let Some(tracked) = lifecycle::track_task(self.lifecycle(), task) else { return };
         if let Some(executor) = self.shared.executor.upgrade() {
             executor.spawn(tracked).detach();
         }
@@ -178,7 +163,7 @@ impl LoopBackend for SmolBackend {
             job.run();
         };
         // Refused after shutdown: dropping `run` drops the job, resolving it as cancelled.
-        if let Some(run) = self.shared.lifecycle.track_job(run) {
+        if let Some(run) = lifecycle::track_job(self.lifecycle(), run) {
             self.shared.pool.spawn(run);
         }
     }
@@ -188,13 +173,27 @@ impl LoopBackend for SmolBackend {
         future: F,
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
+        // Checked first, so that a closed runner starts no replacement worker.
         if self.shared.lifecycle.is_closed() {
             return Err(BlockOnError::shut_down());
         }
         blocking_region(|| {
             context::check_not_worker(None)?;
-            self.run_here(future, deadline)
+            self.try_block_on_plain_thread(future, deadline)
         })?
+    }
+
+    /// Skips the checks for worker threads: runs `future` here, marked as this executor's
+    /// `block_on` thread.
+    fn try_block_on_plain_thread<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        let _context = self.enter(ThreadRole::BlockOn);
+        block_on::run(self.lifecycle(), future, deadline, |future| {
+            spin::spin_then(future, |future| async_io::block_on(future))
+        })
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

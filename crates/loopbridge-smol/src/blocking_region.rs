@@ -17,6 +17,7 @@ use crate::SmolBackend;
 ///
 /// Many workers can block at once, nested too: each brings its own replacement, so progress is
 /// never lost. The replacement finishes the task it is running when `f` returns, then exits.
+/// Replacements belong to the runtime: its shutdown stops and joins them with its workers.
 ///
 /// # Errors
 ///
@@ -27,10 +28,10 @@ use crate::SmolBackend;
 /// ```
 /// use loopbridge_core::{LoopBackend, RunnerConfig};
 ///
-/// let executor = loopbridge_smol::SmolExecutor::start(
+/// let runtime = loopbridge_smol::SmolRuntime::start(
 ///     &RunnerConfig::default().with_worker_threads(1), // single-thread
 /// ).unwrap();
-/// let backend = executor.backend();
+/// let backend = runtime.backend();
 /// let refused = backend.block_on(backend.spawn(async {
 ///     loopbridge_smol::blocking_region(|| ()).is_err()
 /// }));
@@ -53,7 +54,7 @@ pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
     let stopped = backend.shared.stopped.clone();
     let replacement_backend = backend.clone();
     let replacement = std::thread::Builder::new()
-        .name(format!("{}-handoff", backend.shared.thread_name))
+        .name(format!("{}-replacement", backend.shared.thread_name))
         .spawn(move || {
             let _context = replacement_backend.enter(ThreadRole::Worker { single_threaded: false });
             async_io::block_on(executor.run(futures_lite::future::or(
@@ -66,9 +67,11 @@ pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
             )));
         });
     // Without a replacement the other workers still run; blocking is then merely slower.
+    if let Ok(replacement) = replacement {
+        backend.shared.keep_replacement(replacement);
+    }
     let _context = backend.enter(ThreadRole::Blocking);
     let output = f();
     release.close();
-    drop(replacement);
     Ok(output)
 }

@@ -4,7 +4,7 @@
 //! for `to_thread` jobs.
 //!
 //! Unlike `smol::spawn`, which uses one global executor that can never be shut down, every
-//! [`SmolExecutor`] is an executor of its own, driven by named threads that loopbridge starts,
+//! [`SmolRuntime`] is an executor of its own, driven by named threads that loopbridge starts,
 //! marks (see [`loopbridge_core::context`]), hands off while they block, and joins.
 //!
 //! [async-executor]: https://docs.rs/async-executor
@@ -14,10 +14,10 @@
 //!
 //! ```
 //! use loopbridge_core::{LoopBackend, RunnerConfig};
-//! use loopbridge_smol::SmolExecutor;
+//! use loopbridge_smol::SmolRuntime;
 //!
-//! let executor = SmolExecutor::start(&RunnerConfig::default().with_worker_threads(2)).unwrap();
-//! let backend = executor.backend();
+//! let runtime = SmolRuntime::start(&RunnerConfig::default().with_worker_threads(2)).unwrap();
+//! let backend = runtime.backend();
 //! assert_eq!(backend.block_on(backend.spawn(async { 42 })).unwrap(), 42);
 //! ```
 
@@ -27,9 +27,9 @@
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod backend;
-mod executor;
-mod handoff;
+mod blocking_region;
+mod runtime;
 
 pub use backend::SmolBackend;
-pub use executor::SmolExecutor;
-pub use handoff::blocking_region;
+pub use blocking_region::blocking_region;
+pub use runtime::SmolRuntime;

@@ -1,9 +1,9 @@
-//! [`SmolExecutor`]: an async-executor owned by loopbridge, on named threads.
+//! [`SmolRuntime`]: an async-executor owned by loopbridge, on named threads.
 //!
-//! The start and shutdown protocol is documented on [`SmolExecutor`].
+//! The start and shutdown protocol is documented on [`SmolRuntime`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use loopbridge_core::pool::BlockingPool;
 use loopbridge_core::{Error, RunnerConfig};
 
 use crate::SmolBackend;
-use crate::backend::Shared;
+use crate::backend::{Shared, join_all};
 
 /// An executor with its own worker threads and blocking pool.
 ///
@@ -25,13 +25,19 @@ use crate::backend::Shared;
 ///    marked as workers of this executor in [`loopbridge_core::context`]. `to_thread` jobs run
 ///    on a pool of at most `max_blocking_threads` named threads. The only worker of a
 ///    one-thread executor also drives the local tasks its tasks spawn
-///    ([`loopbridge_core::local`]), and cancels those still pending when it stops.
+///    ([`loopbridge_core::local`]), and cancels those still pending when it stops. A worker
+///    that blocks ([`blocking_region`](crate::blocking_region)) gets a replacement worker,
+///    which the runtime keeps.
 /// 2. The executor is owned here; backends hold it weakly, so that the shutdown can drop it.
-/// 3. [`shutdown`](SmolExecutor::shutdown) closes the [`Lifecycle`] (later spawns resolve
-///    cancelled, `block_on` reports `is_shut_down()`), closes the stop channel, joins the
-///    workers (never itself, and not past the timeout), and drops the executor, which cancels
-///    the tasks still pending and runs their destructors. It then shuts the blocking pool down
-///    with what is left of the timeout, and reports.
+/// 3. [`shutdown`](SmolRuntime::shutdown) closes the [`Lifecycle`] (later spawns resolve
+///    cancelled, `block_on` reports `is_shut_down()`) and the stop channel, joins the workers
+///    and their replacements (each leaves the executor at its next turn: this waits only for
+///    the polls in progress), and drops the executor, which cancels the tasks still pending
+///    and runs their destructors. So every handle of a pending task is resolved when it
+///    returns, whatever the timeout. It then shuts the blocking pool down with the timeout,
+///    and reports.
+/// 4. From one of its own workers (a task of the runtime), the shutdown cannot wait for that
+///    worker: the tasks are cancelled when the calling task's poll returns.
 ///
 /// # Examples
 ///
@@ -39,19 +45,22 @@ use crate::backend::Shared;
 /// use std::time::Duration;
 /// use loopbridge_core::{LoopBackend, RunnerConfig};
 ///
-/// let executor = loopbridge_smol::SmolExecutor::start(&RunnerConfig::default()).unwrap();
-/// let backend = executor.backend();
+/// let runtime = loopbridge_smol::SmolRuntime::start(&RunnerConfig::default()).unwrap();
+/// let backend = runtime.backend();
 /// backend.block_on(backend.sleep(Duration::from_millis(1)));
-/// assert!(executor.shutdown(Duration::from_secs(1)).completed_in_time);
+/// let pending = backend.spawn(std::future::pending::<()>());
+/// let outcome = runtime.shutdown(Duration::ZERO);
+/// assert_eq!(outcome.tasks_cancelled, 1);
+/// assert!(pending.is_finished()); // resolved before `shutdown` returned
 /// ```
-pub struct SmolExecutor {
+pub struct SmolRuntime {
     executor: Arc<Executor<'static>>,
     backend: SmolBackend,
     stop: async_channel::Sender<()>,
     workers: Vec<thread::JoinHandle<()>>,
 }
 
-impl SmolExecutor {
+impl SmolRuntime {
     /// Starts an executor with `config.worker_threads` named worker threads.
     ///
     /// # Errors
@@ -60,7 +69,24 @@ impl SmolExecutor {
     ///
     /// # Examples
     ///
-    /// See [`SmolExecutor`].
+    /// ```
+    /// use std::time::Duration;
+    /// use loopbridge_core::{BackendKind, LoopBackend, RunnerConfig};
+    /// use loopbridge_smol::SmolRuntime;
+    ///
+    /// let config = RunnerConfig::default().with_worker_threads(2).with_thread_name("db");
+    /// let runtime = SmolRuntime::start(&config).unwrap();
+    /// assert!(runtime.is_alive());
+    /// let backend = runtime.backend();
+    /// assert_eq!(backend.kind(), BackendKind::Smol);
+    /// // Tasks run on the named workers, `to_thread` jobs on the named blocking pool.
+    /// let name = || std::thread::current().name().map(str::to_owned).unwrap();
+    /// let worker = backend.block_on(backend.spawn(async move { name() })).unwrap();
+    /// let job = backend.block_on(backend.spawn_blocking(name)).unwrap();
+    /// assert!(worker == "db-0" || worker == "db-1", "{worker}");
+    /// assert!(job.starts_with("db-blocking-"), "{job}");
+    /// runtime.shutdown(Duration::from_secs(1));
+    /// ```
     pub fn start(config: &RunnerConfig) -> Result<Self, Error> {
         let executor = Arc::new(Executor::new());
         let (stop, stopped) = async_channel::bounded::<()>(1);
@@ -71,9 +97,10 @@ impl SmolExecutor {
             pool: BlockingPool::new(config.thread_name.clone(), config.max_blocking_threads),
             thread_name: config.thread_name.clone(),
             stopped: stopped.clone(),
+            replacements: Mutex::new(Some(Vec::new())),
         });
         let backend = SmolBackend { shared };
-        let mut this = SmolExecutor { executor, backend, stop, workers: Vec::new() };
+        let mut this = SmolRuntime { executor, backend, stop, workers: Vec::new() };
         for index in 0..config.worker_threads.max(1) {
             let (backend, executor, stopped) =
                 (this.backend.clone(), Arc::clone(&this.executor), stopped.clone());
@@ -109,7 +136,7 @@ impl SmolExecutor {
     ///
     /// # Examples
     ///
-    /// See [`SmolExecutor`].
+    /// See [`SmolRuntime`].
     pub fn backend(&self) -> SmolBackend {
         self.backend.clone()
     }
@@ -120,8 +147,8 @@ impl SmolExecutor {
     ///
     /// ```
     /// # use loopbridge_core::RunnerConfig;
-    /// let executor = loopbridge_smol::SmolExecutor::start(&RunnerConfig::default()).unwrap();
-    /// assert!(executor.is_alive());
+    /// let runtime = loopbridge_smol::SmolRuntime::start(&RunnerConfig::default()).unwrap();
+    /// assert!(runtime.is_alive());
     /// ```
     pub fn is_alive(&self) -> bool {
         !self.backend.shared.lifecycle.is_closed()
@@ -133,41 +160,64 @@ impl SmolExecutor {
     ///
     /// # Examples
     ///
-    /// See [`SmolExecutor`].
+    /// The timeout bounds only the wait for `to_thread` jobs: pending tasks are cancelled
+    /// whatever it is.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    /// use loopbridge_core::{LoopBackend, RunnerConfig};
+    ///
+    /// let runtime = loopbridge_smol::SmolRuntime::start(&RunnerConfig::default()).unwrap();
+    /// let backend = runtime.backend();
+    /// let (started, is_started) = mpsc::channel();
+    /// let (release, released) = mpsc::channel::<()>();
+    /// let job = backend.spawn_blocking(move || {
+    ///     started.send(()).unwrap();
+    ///     let _ = released.recv(); // blocks until `release` is dropped
+    /// });
+    /// is_started.recv().unwrap();
+    /// let pending = backend.spawn(std::future::pending::<()>());
+    ///
+    /// let outcome = runtime.shutdown(Duration::ZERO);
+    /// assert_eq!(outcome.tasks_cancelled, 1);
+    /// assert!(pending.is_finished());
+    /// assert_eq!(outcome.blocking_still_running, 1); // not waited for past the timeout
+    /// assert!(!outcome.completed_in_time);
+    ///
+    /// drop(release); // the job then finishes on its own
+    /// assert!(loopbridge_core::park::wait(job).is_ok());
+    /// ```
     pub fn shutdown(self, timeout: Duration) -> ShutdownOutcome {
         let deadline = Instant::now() + timeout;
-        let SmolExecutor { executor, backend, stop, workers } = self;
-        let lifecycle = &backend.shared.lifecycle;
-        lifecycle.close();
+        let SmolRuntime { executor, backend, stop, workers } = self;
+        let shared = &backend.shared;
+        shared.lifecycle.close();
         stop.close();
         let current = thread::current().id();
-        let mut joined = true;
-        for worker in workers {
-            if worker.thread().id() == current {
-                joined = false; // we are this worker: it exits once our task returns
-                continue;
-            }
-            while !worker.is_finished() && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(1));
-            }
-            if worker.is_finished() {
-                let _ = worker.join();
-            } else {
-                joined = false; // stuck in a task past the timeout: left to finish
-            }
-        }
-        // The last strong reference unless a worker is still inside `run`: dropping it cancels
-        // the pending tasks and runs their destructors (here, or when that worker leaves).
+        let (own, others): (Vec<_>, Vec<_>) = workers
+            .into_iter()
+            .chain(shared.take_replacements())
+            .partition(|thread| thread.thread().id() == current);
+        join_all(others);
+        // The last strong reference unless the calling thread is a worker still inside `run`:
+        // dropping it cancels the pending tasks and runs their destructors (here, or when that
+        // worker leaves).
         drop(executor);
-        let pool = backend.shared.pool.shutdown(deadline.saturating_duration_since(Instant::now()));
-        let inside = context::is_inside(lifecycle.id());
-        ShutdownOutcome::read(lifecycle, joined && !inside).with_still_running(pool.still_running)
+        let on_worker = !own.is_empty();
+        if !on_worker {
+            // A spawn that held the executor for a moment may have dropped it instead.
+            shared.lifecycle.wait_for_tasks();
+        }
+        let pool = shared.pool.shutdown(deadline.saturating_duration_since(Instant::now()));
+        let inside = context::is_inside(shared.lifecycle.id());
+        shared.lifecycle.outcome(!inside, pool.still_running)
     }
 }
 
-impl fmt::Debug for SmolExecutor {
+impl fmt::Debug for SmolRuntime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmolExecutor")
+        f.debug_struct("SmolRuntime")
             .field("workers", &self.workers.len())
             .field("backend", &self.backend)
             .finish()

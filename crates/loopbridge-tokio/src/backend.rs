@@ -6,11 +6,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use loopbridge_core::context::{self, Ambient, EnterGuard, ThreadRole};
-use loopbridge_core::lifecycle::Lifecycle;
-use loopbridge_core::park;
+use loopbridge_core::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::lifecycle::{self, Lifecycle};
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, block_on, spin};
 use tokio::runtime::Handle;
 
 use crate::blocking_region;
@@ -37,6 +36,7 @@ thread_local! {
 /// let rt = tokio::runtime::Builder::new_multi_thread().enable_time().build().unwrap();
 /// let backend = TokioBackend::new(rt.handle().clone());
 /// assert_eq!(backend.block_on(backend.spawn_blocking(|| 2 + 2)).unwrap(), 4);
+/// assert!(backend.lifecycle().is_none()); // the application's runtime, not loopbridge's
 /// ```
 #[derive(Clone, Debug)]
 pub struct TokioBackend {
@@ -50,7 +50,27 @@ impl TokioBackend {
     ///
     /// # Examples
     ///
-    /// See [`TokioBackend`].
+    /// ```
+    /// use std::time::Duration;
+    /// use loopbridge_core::{BackendKind, LoopBackend};
+    /// use loopbridge_tokio::TokioBackend;
+    ///
+    /// let rt = tokio::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .thread_name("app-worker")
+    ///     .enable_time()
+    ///     .build()
+    ///     .unwrap();
+    /// let backend = TokioBackend::new(rt.handle().clone());
+    /// assert_eq!(backend.kind(), BackendKind::Tokio);
+    /// assert!(backend.lifecycle().is_none()); // loopbridge does not own (or shut down) `rt`
+    /// // Its tasks run on `rt`'s threads, and its timers on `rt`'s timer.
+    /// let task = backend.spawn(async {
+    ///     tokio::time::sleep(Duration::from_millis(1)).await;
+    ///     std::thread::current().name().map(str::to_owned)
+    /// });
+    /// assert_eq!(backend.block_on(task).unwrap().as_deref(), Some("app-worker"));
+    /// ```
     pub fn new(handle: Handle) -> Self {
         TokioBackend { handle, lifecycle: None }
     }
@@ -70,10 +90,7 @@ impl TokioBackend {
     /// assert!(loopbridge_tokio::TokioBackend::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Self> {
-        if let Ok(Some(backend)) = CURRENT.try_with(|c| c.borrow().clone()) {
-            return Some(backend);
-        }
-        Handle::try_current().ok().map(TokioBackend::new)
+        context::backend_in(&CURRENT).or_else(|| Handle::try_current().ok().map(TokioBackend::new))
     }
 
     /// The underlying tokio handle.
@@ -90,102 +107,15 @@ impl TokioBackend {
     }
 
     /// The lifecycle of a runtime loopbridge started; `None` for the application's own.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    /// assert!(loopbridge_tokio::TokioBackend::new(rt.handle().clone()).lifecycle().is_none());
-    /// ```
     pub fn lifecycle(&self) -> Option<&Arc<Lifecycle>> {
         self.lifecycle.as_ref()
     }
 
     /// Marks the current thread as working for this backend in `role` until the guard drops.
-    pub(crate) fn enter(&self, role: ThreadRole) -> TokioEnterGuard {
-        enter_backend(self.clone(), role)
-    }
-}
-
-/// Marks the thread as working for `backend` in `role` until the guard drops.
-pub(crate) fn enter_backend(backend: TokioBackend, role: ThreadRole) -> TokioEnterGuard {
-    let runtime = backend.lifecycle.as_ref().map_or(0, Lifecycle::id);
-    let previous = CURRENT.with(|c| c.replace(Some(backend)));
-    TokioEnterGuard {
-        previous,
-        _marker: context::enter(Ambient::new(BackendKind::Tokio, role).with_runtime(runtime)),
-    }
-}
-
-/// Restores the previous backend and marker when dropped.
-pub(crate) struct TokioEnterGuard {
-    previous: Option<TokioBackend>,
-    _marker: EnterGuard,
-}
-
-impl Drop for TokioEnterGuard {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CURRENT.try_with(|c| c.replace(previous));
-    }
-}
-
-impl TokioBackend {
-    /// [`try_block_on_until`](LoopBackend::try_block_on_until) for a caller that is known to
-    /// run on a plain thread — no loopbridge marker, no tokio context, no other runtime's task
-    /// (the `loopbridge` facade checks this once for all backends) — where the checks for
-    /// worker threads would find nothing.
-    ///
-    /// # Errors
-    ///
-    /// [`BlockOnError::is_shut_down`] and [`BlockOnError::is_timed_out`], as
-    /// `try_block_on_until`. Called from a thread that is not plain, it may block a worker.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let rt = tokio::runtime::Builder::new_multi_thread().build().unwrap();
-    /// let backend = loopbridge_tokio::TokioBackend::new(rt.handle().clone());
-    /// assert_eq!(backend.try_block_on_plain_thread(async { 1 }, None).unwrap(), 1);
-    /// ```
-    pub fn try_block_on_plain_thread<F: Future>(
-        &self,
-        future: F,
-        deadline: Option<Instant>,
-    ) -> Result<F::Output, BlockOnError> {
-        if self.lifecycle.as_ref().is_some_and(|l| l.is_closed()) {
-            return Err(BlockOnError::shut_down());
-        }
-        self.run_here(future, deadline)
-    }
-
-    /// Runs `future` on this thread, marked as this runtime's `block_on` thread.
-    fn run_here<F: Future>(
-        &self,
-        future: F,
-        deadline: Option<Instant>,
-    ) -> Result<F::Output, BlockOnError> {
-        let _role = self.enter(ThreadRole::BlockOn);
-        match &self.lifecycle {
-            // A shutdown answers this caller even if its future could never finish.
-            Some(lifecycle) => self.wait(lifecycle.until_closed(future), deadline)?,
-            None => self.wait(future, deadline),
-        }
-    }
-
-    /// Runs `future` here in this runtime's context, until `deadline` if there is one.
-    fn wait<F: Future>(
-        &self,
-        future: F,
-        deadline: Option<Instant>,
-    ) -> Result<F::Output, BlockOnError> {
-        // This thread polls the future itself first (and, with a deadline, throughout), inside
-        // the runtime's context; only a future still pending after `spin_then`'s spin goes to
-        // `Handle::block_on`, which parks the thread.
-        let _runtime = self.handle.enter();
-        park::block_on_until(future, deadline, |future| {
-            park::spin_then(future, |future| self.handle.block_on(future))
-        })
+    pub(crate) fn enter(self, role: ThreadRole) -> BackendGuard<TokioBackend> {
+        let runtime = self.lifecycle.as_ref().map_or(0, Lifecycle::id);
+        let ambient = Ambient::new(BackendKind::Tokio, role).with_runtime(runtime);
+        context::enter_backend(&CURRENT, self, ambient)
     }
 }
 
@@ -205,13 +135,8 @@ impl LoopBackend for TokioBackend {
     {
         // Dropping tokio's handle detaches; the result reaches the user through `task`. A task
         // refused after shutdown is dropped here, which resolves its handle as cancelled.
-        match &self.lifecycle {
-            Some(lifecycle) => {
-                if let Some(tracked) = lifecycle.track_task(task) {
-                    drop(self.handle.spawn(tracked));
-                }
-            }
-            None => drop(self.handle.spawn(task)),
+        if let Some(tracked) = lifecycle::track_task(self.lifecycle(), task) {
+            drop(self.handle.spawn(tracked));
         }
     }
 
@@ -222,16 +147,11 @@ impl LoopBackend for TokioBackend {
     {
         let backend = self.clone();
         let run = move || {
-            let _role = enter_backend(backend, ThreadRole::Blocking);
+            let _role = backend.enter(ThreadRole::Blocking);
             job.run();
         };
-        match &self.lifecycle {
-            Some(lifecycle) => {
-                if let Some(run) = lifecycle.track_job(run) {
-                    drop(self.handle.spawn_blocking(run));
-                }
-            }
-            None => drop(self.handle.spawn_blocking(run)),
+        if let Some(run) = lifecycle::track_job(self.lifecycle(), run) {
+            drop(self.handle.spawn_blocking(run));
         }
     }
 
@@ -245,7 +165,23 @@ impl LoopBackend for TokioBackend {
         }
         // tokio's own workers are handled by `blocking_region` (block_in_place or refusal).
         context::check_not_worker(Some(BackendKind::Tokio))?;
-        blocking_region(|| self.run_here(future, deadline))?
+        blocking_region(|| self.try_block_on_plain_thread(future, deadline))?
+    }
+
+    /// Skips the checks for worker threads (and tokio's second `Handle::try_current`): runs
+    /// `future` here, marked as this runtime's `block_on` thread, in its context.
+    fn try_block_on_plain_thread<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        let _role = self.clone().enter(ThreadRole::BlockOn);
+        let _runtime = self.handle.enter();
+        // This thread polls the future itself first (and, with a deadline, throughout); only
+        // a future still pending after the spin goes to `Handle::block_on`, which parks.
+        block_on::run(self.lifecycle(), future, deadline, |future| {
+            spin::spin_then(future, |future| self.handle.block_on(future))
+        })
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

@@ -17,7 +17,6 @@ use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
 
 use crate::TokioBackend;
-use crate::backend::enter_backend;
 
 /// A tokio runtime started by loopbridge.
 ///
@@ -32,10 +31,13 @@ use crate::backend::enter_backend;
 ///    still pending when it stops.
 /// 3. [`shutdown`](TokioRuntime::shutdown) closes the [`Lifecycle`] (later spawns resolve
 ///    cancelled, `block_on` reports `is_shut_down()`), cancels pending tasks (their destructors
-///    run), waits up to the timeout for blocking jobs and joins the runtime's threads — from a
-///    helper thread, because tokio refuses a blocking shutdown inside any async context.
+///    run) and waits until every one is dropped, so every handle is resolved when it returns,
+///    whatever the timeout; it waits up to the timeout for blocking jobs and joins the
+///    runtime's threads — from a helper thread, because tokio refuses a blocking shutdown
+///    inside any async context.
 /// 4. Called from one of the runtime's own threads, it cannot wait for itself: it starts the
-///    shutdown in the background and returns.
+///    shutdown in the background and returns; called from one of its tasks, the tasks are
+///    cancelled once the calling task's poll returns.
 ///
 /// # Examples
 ///
@@ -54,10 +56,10 @@ pub struct TokioRuntime {
     backend: TokioBackend,
     lifecycle: Arc<Lifecycle>,
     name: String,
-    flavour: Flavour,
+    driver: Driver,
 }
 
-enum Flavour {
+enum Driver {
     Multi(Runtime),
     Current { stop: oneshot::Sender<Duration>, driver: thread::JoinHandle<()> },
 }
@@ -71,7 +73,23 @@ impl TokioRuntime {
     ///
     /// # Examples
     ///
-    /// See [`TokioRuntime`].
+    /// ```
+    /// use std::time::Duration;
+    /// use loopbridge_core::{LoopBackend, RunnerConfig};
+    /// use loopbridge_tokio::TokioRuntime;
+    ///
+    /// // 1 worker: current-thread (tasks run on one driver thread); more: multi-thread.
+    /// for n in [1, 2] {
+    ///     let config = RunnerConfig::default().with_worker_threads(n).with_thread_name("db");
+    ///     let runtime = TokioRuntime::start(&config).unwrap();
+    ///     assert!(runtime.is_alive());
+    ///     let backend = runtime.backend();
+    ///     let task = backend.spawn(async { std::thread::current().name().map(str::to_owned) });
+    ///     let thread = backend.block_on(task).unwrap().unwrap();
+    ///     assert!(thread.starts_with("db-"), "{thread}"); // named after `thread_name`
+    ///     assert!(runtime.shutdown(Duration::from_secs(1)).completed_in_time);
+    /// }
+    /// ```
     pub fn start(config: &RunnerConfig) -> Result<Self, Error> {
         let single_threaded = config.worker_threads <= 1;
         let mut builder = if single_threaded {
@@ -106,7 +124,7 @@ impl TokioRuntime {
                 match tokio::runtime::Handle::try_current() {
                     Ok(handle) => {
                         let backend = TokioBackend::owned(handle, Arc::clone(&thread_lifecycle));
-                        std::mem::forget(enter_backend(backend, role));
+                        std::mem::forget(backend.enter(role));
                     }
                     // Not expected; the marker alone still keeps the thread from joining itself.
                     Err(_) => std::mem::forget(context::enter(
@@ -116,18 +134,18 @@ impl TokioRuntime {
             });
         let runtime = builder.build().map_err(|e| Error::io("build a tokio runtime", e))?;
         let backend = TokioBackend::owned(runtime.handle().clone(), Arc::clone(&lifecycle));
-        let flavour = if single_threaded {
+        let driver = if single_threaded {
             let (stop, stopped) = oneshot::channel::<Duration>();
             let driver_lifecycle = Arc::clone(&lifecycle);
             let driver = thread::Builder::new()
                 .name(format!("{}-driver", config.thread_name))
                 .spawn(move || drive_current_thread(runtime, &driver_lifecycle, stopped))
                 .map_err(|e| Error::io("start the tokio driver thread", e))?;
-            Flavour::Current { stop, driver }
+            Driver::Current { stop, driver }
         } else {
-            Flavour::Multi(runtime)
+            Driver::Multi(runtime)
         };
-        Ok(TokioRuntime { backend, lifecycle, name: config.thread_name.clone(), flavour })
+        Ok(TokioRuntime { backend, lifecycle, name: config.thread_name.clone(), driver })
     }
 
     /// A backend that spawns onto this runtime.
@@ -151,9 +169,9 @@ impl TokioRuntime {
     /// ```
     pub fn is_alive(&self) -> bool {
         !self.lifecycle.is_closed()
-            && match &self.flavour {
-                Flavour::Multi(_) => true,
-                Flavour::Current { driver, .. } => !driver.is_finished(),
+            && match &self.driver {
+                Driver::Multi(_) => true,
+                Driver::Current { driver, .. } => !driver.is_finished(),
             }
     }
 
@@ -163,17 +181,33 @@ impl TokioRuntime {
     ///
     /// # Examples
     ///
-    /// See [`TokioRuntime`].
+    /// ```
+    /// use std::time::Duration;
+    /// use loopbridge_core::{LoopBackend, RunnerConfig};
+    ///
+    /// let runtime = loopbridge_tokio::TokioRuntime::start(&RunnerConfig::default()).unwrap();
+    /// let backend = runtime.backend();
+    /// let pending = backend.spawn(std::future::pending::<()>());
+    /// let outcome = runtime.shutdown(Duration::ZERO);
+    /// assert_eq!(outcome.tasks_cancelled, 1);
+    /// assert!(pending.is_finished()); // cancelled and resolved before `shutdown` returned
+    ///
+    /// // The backend outlives the runtime, but refuses work: a late task resolves cancelled,
+    /// // and `block_on` reports the shutdown.
+    /// let late = backend.spawn(async { 1 });
+    /// assert!(loopbridge_core::park::wait(late).unwrap_err().is_cancelled());
+    /// assert!(backend.try_block_on(async {}).unwrap_err().is_shut_down());
+    /// ```
     pub fn shutdown(self, timeout: Duration) -> ShutdownOutcome {
-        let TokioRuntime { lifecycle, name, flavour, .. } = self;
+        let TokioRuntime { lifecycle, name, driver, .. } = self;
         lifecycle.close();
         let inside = context::is_inside(lifecycle.id());
-        let joined = match flavour {
-            Flavour::Multi(runtime) if inside => {
+        let joined = match driver {
+            Driver::Multi(runtime) if inside => {
                 runtime.shutdown_background();
                 false
             }
-            Flavour::Multi(runtime) => {
+            Driver::Multi(runtime) => {
                 // tokio refuses a blocking shutdown inside any async context; a helper thread of
                 // our own is never one.
                 let helper = thread::Builder::new()
@@ -184,13 +218,19 @@ impl TokioRuntime {
                     Err(_) => false,
                 }
             }
-            Flavour::Current { stop, driver } => {
+            Driver::Current { stop, driver } => {
                 // The driver may already be gone if its thread died; nothing to stop then.
                 let _ = stop.send(timeout);
                 !inside && driver.join().is_ok()
             }
         };
-        ShutdownOutcome::read(&lifecycle, joined)
+        // tokio's workers drop the tasks as they stop, whatever the timeout (which bounds only
+        // the wait for blocking jobs): wait for the last one, unless this thread is a worker
+        // and so holds one up itself.
+        if !context::is_worker_of(lifecycle.id()) {
+            lifecycle.wait_for_tasks();
+        }
+        lifecycle.outcome(joined, 0)
     }
 }
 
@@ -200,7 +240,7 @@ fn drive_current_thread(
     stopped: oneshot::Receiver<Duration>,
 ) {
     let backend = TokioBackend::owned(runtime.handle().clone(), Arc::clone(lifecycle));
-    let _role = enter_backend(backend, ThreadRole::Worker { single_threaded: true });
+    let _role = backend.enter(ThreadRole::Worker { single_threaded: true });
     // The runtime's tasks all run on this thread, so their local tasks can run here too.
     let scope = LocalScope::enter();
     let timeout = runtime.block_on(scope.drive(stopped)).unwrap_or(Duration::ZERO);
@@ -211,9 +251,9 @@ fn drive_current_thread(
 
 impl fmt::Debug for TokioRuntime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let flavour = match self.flavour {
-            Flavour::Multi(_) => "multi-thread",
-            Flavour::Current { .. } => "current-thread",
+        let flavour = match self.driver {
+            Driver::Multi(_) => "multi-thread",
+            Driver::Current { .. } => "current-thread",
         };
         f.debug_struct("TokioRuntime")
             .field("flavour", &flavour)

@@ -6,7 +6,7 @@
 //!
 //! 1. A thread that a loopbridge runtime owns — a worker, or a thread running its blocking
 //!    jobs — carries a marker naming the runtime instance (its lifecycle's id). The first
-//!    lookup there finds the backend the slow way ([`select::ambient`]) and keeps it with that
+//!    lookup there finds the backend the slow way ([`backends::ambient`]) and keeps it with that
 //!    key; later lookups with the same key borrow it.
 //! 2. The cached backend holds the runtime's lifecycle, so the id cannot be reused by another
 //!    runtime while the entry exists: a key match always means the same runtime.
@@ -24,8 +24,8 @@ use std::future::Future;
 use loopbridge_core::context::{self, ThreadRole};
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 
+use crate::backends::{self, AnyBackend};
 use crate::global;
-use crate::select::{self, AnyBackend};
 
 thread_local! {
     static CACHE: RefCell<Option<((BackendKind, usize), AnyBackend)>> = const { RefCell::new(None) };
@@ -42,7 +42,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
     });
     match key {
         Some(key) => with_owned(key, f),
-        None => match select::ambient() {
+        None => match backends::ambient() {
             Some(backend) => f(&backend),
             None => global::with_backend(f),
         },
@@ -54,8 +54,8 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
 /// runs the future directly.
 #[track_caller]
 pub(crate) fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
-    if select::is_plain_thread() {
-        return global::with_backend(|b| b.try_block_on_plain(future, None));
+    if backends::is_plain_thread() {
+        return global::with_backend(|b| b.try_block_on_plain_thread(future, None));
     }
     with_current(|b| b.try_block_on(future))
 }
@@ -78,7 +78,7 @@ fn with_owned<R>(key: (BackendKind, usize), f: impl FnOnce(&AnyBackend) -> R) ->
         return output;
     }
     let Some(f) = f else { unreachable!("`f` is only taken when it runs") };
-    let Some(backend) = select::ambient() else { return global::with_backend(f) };
+    let Some(backend) = backends::ambient() else { return global::with_backend(f) };
     // Replaced only when no operation borrows the entry (see the protocol, step 4).
     let _ = CACHE.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
@@ -89,42 +89,4 @@ fn with_owned<R>(key: (BackendKind, usize), f: impl FnOnce(&AnyBackend) -> R) ->
 }
 
 #[cfg(all(test, feature = "tokio"))]
-mod tests {
-    use loopbridge_core::BackendKind;
-
-    use crate::Runner;
-
-    /// On a thread of a runtime loopbridge started, its marker decides the ambient runtime,
-    /// even where user code entered another tokio runtime's context on top.
-    #[test]
-    fn the_marker_decides_on_a_runner_thread() {
-        let runner = Runner::builder()
-            .backend(BackendKind::Tokio)
-            .worker_threads(2)
-            .thread_name("the-runner")
-            .build()
-            .expect("runner");
-        let foreign = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("foreign")
-            .build()
-            .expect("foreign runtime");
-        let foreign_handle = foreign.handle().clone();
-        let where_it_ran = runner
-            .block_on(runner.spawn(async move {
-                for _ in 0..2 {
-                    let task = {
-                        let _entered = foreign_handle.enter();
-                        crate::spawn(async { std::thread::current().name().map(str::to_owned) })
-                    };
-                    let name = task.await.expect("task").unwrap_or_default();
-                    if !name.starts_with("the-runner") {
-                        return name;
-                    }
-                }
-                "the-runner".to_owned()
-            }))
-            .expect("measured task");
-        assert_eq!(where_it_ran, "the-runner");
-    }
-}
+mod tests;

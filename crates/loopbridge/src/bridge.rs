@@ -5,15 +5,15 @@ use std::time::{Duration, Instant};
 
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
+use crate::backends::{self, AnyBackend};
 use crate::global;
 use crate::interval::Interval;
-use crate::select::{self, AnyBackend};
 use crate::time::{Sleep, Timeout};
 use crate::trace::SpanContext;
 
-/// A handle to one running event loop: the ambient runtime, the global runner, or a runtime
-/// loopbridge started. Cheap to clone, `Send` and `Sync`: store it in a struct and use it from
-/// any thread.
+/// A handle to one running event loop: the ambient runtime, the global runner, a runtime
+/// loopbridge started, or an application's own ([`from_backend`](Bridge::from_backend)).
+/// Cheap to clone, `Send` and `Sync`: store it in a struct and use it from any thread.
 ///
 /// Every method has the same semantics on every backend (see the crate docs).
 ///
@@ -36,8 +36,67 @@ pub struct Bridge {
 }
 
 impl Bridge {
-    pub(crate) fn from_backend(backend: AnyBackend) -> Self {
+    pub(crate) fn new(backend: AnyBackend) -> Self {
         Bridge { backend }
+    }
+
+    /// A bridge to an event loop loopbridge does not ship — a GUI main loop, a game engine,
+    /// another runtime — through its [`LoopBackend`] implementation: the whole facade then
+    /// works on it, with the same semantics as on every backend. Free functions called in
+    /// its tasks, blocking jobs and `block_on` calls use it; `block_on` on its executor's
+    /// threads is refused (loopbridge cannot know whether blocking them is safe), as on any
+    /// executor where it could deadlock. Its shutdown is the application's.
+    ///
+    /// A backend loopbridge ships ([`loopbridge_tokio::TokioBackend`] over an application's
+    /// tokio runtime, for one) keeps its own fast paths.
+    ///
+    /// [`loopbridge_tokio::TokioBackend`]: https://docs.rs/loopbridge-tokio
+    ///
+    /// # Examples
+    ///
+    /// With a backend from the [`rt`](crate::rt) example (`examples/custom_backend.rs` has a
+    /// complete one over a single-thread event loop):
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use loopbridge::{BackendKind, BlockOnError, Bridge, JoinHandle};
+    /// # use loopbridge::rt::{BlockingJob, LoopBackend, TaskFuture, park};
+    /// # #[derive(Clone, Debug)]
+    /// # struct ThreadPerTask;
+    /// # impl LoopBackend for ThreadPerTask {
+    /// #     type Timer = JoinHandle<()>;
+    /// #     fn kind(&self) -> BackendKind { BackendKind::Other("thread-per-task") }
+    /// #     fn spawn_task<F>(&self, task: TaskFuture<F>)
+    /// #     where F: Future + Send + 'static, F::Output: Send + 'static {
+    /// #         std::thread::spawn(move || park::wait(task));
+    /// #     }
+    /// #     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
+    /// #     where F: FnOnce() -> T + Send + 'static, T: Send + 'static {
+    /// #         std::thread::spawn(move || job.run());
+    /// #     }
+    /// #     fn try_block_on_until<F: Future>(&self, future: F, deadline: Option<Instant>)
+    /// #         -> Result<F::Output, BlockOnError> {
+    /// #         match deadline {
+    /// #             None => Ok(park::wait(future)),
+    /// #             Some(deadline) => park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
+    /// #         }
+    /// #     }
+    /// #     fn timer_at(&self, deadline: Instant) -> Self::Timer {
+    /// #         self.spawn_blocking(move || std::thread::sleep(deadline.saturating_duration_since(Instant::now())))
+    /// #     }
+    /// # }
+    /// let bridge = Bridge::from_backend(ThreadPerTask);
+    /// assert_eq!(bridge.kind(), BackendKind::Other("thread-per-task"));
+    /// let answer = bridge.block_on(async {
+    ///     // Inside the backend's tasks, the free functions use it.
+    ///     let task = loopbridge::spawn(async { loopbridge::current() });
+    ///     loopbridge::sleep(Duration::from_millis(1)).await;
+    ///     task.await.unwrap()
+    /// });
+    /// assert_eq!(answer, Some(BackendKind::Other("thread-per-task")));
+    /// ```
+    pub fn from_backend<B: LoopBackend>(backend: B) -> Bridge {
+        Bridge::new(AnyBackend::from_backend(backend))
     }
 
     pub(crate) fn backend(&self) -> &AnyBackend {
@@ -61,7 +120,7 @@ impl Bridge {
     /// ```
     #[track_caller]
     pub fn current() -> Bridge {
-        match select::ambient() {
+        match backends::ambient() {
             Some(backend) => Bridge { backend },
             None => Bridge::global(),
         }

@@ -102,7 +102,17 @@ impl<F> Compat<F> {
     ///
     /// # Examples
     ///
-    /// See [`Compat`].
+    /// ```
+    /// use loopbridge::compat::Compat;
+    ///
+    /// // A plain thread is in no tokio runtime's context...
+    /// assert!(tokio::runtime::Handle::try_current().is_err());
+    /// // ...but the wrapped future always is, whichever backend polls it.
+    /// let inside = loopbridge::block_on(Compat::new(async {
+    ///     tokio::runtime::Handle::try_current().is_ok()
+    /// }));
+    /// assert!(inside);
+    /// ```
     pub fn new(future: F) -> Self {
         Compat { inner: Some(future) }
     }

@@ -1,11 +1,11 @@
-//! Which backend a runner gets when none is named (DESIGN.md §3, steps 2 and 3): the
+//! Which backend a runner gets when none is named (docs/semantics.md, "Detection", steps 2 and 3): the
 //! application's explicit [`set_default_backend`](crate::set_default_backend), else the
 //! `LOOPBRIDGE_BACKEND` environment variable, else the first compiled-in backend in the order
 //! tokio, smol, async-std.
 
 use loopbridge_core::{BackendKind, Error};
 
-use crate::select::COMPILED_IN;
+use crate::backends::COMPILED_IN;
 
 /// The environment variable that names the default backend.
 pub(crate) const ENV_VAR: &str = "LOOPBRIDGE_BACKEND";

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
 use crate::ambient::with_current;
-use crate::select::{self, AnyTimer};
+use crate::backends::{self, AnyTimer};
 use crate::time::{Sleep, Timeout, YieldNow};
 use crate::trace::SpanContext;
 
@@ -252,7 +252,7 @@ pub fn yield_now() -> YieldNow {
 /// ```
 #[inline]
 pub fn current() -> Option<BackendKind> {
-    select::ambient_kind()
+    backends::ambient_kind()
 }
 
 /// Whether the calling thread is polling futures for a runtime loopbridge knows (a worker, a
@@ -267,5 +267,5 @@ pub fn current() -> Option<BackendKind> {
 /// ```
 #[inline]
 pub fn in_async_context() -> bool {
-    select::in_async_context()
+    backends::in_async_context()
 }

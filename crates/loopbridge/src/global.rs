@@ -17,7 +17,7 @@
 //!    handler (through the `forkguard` crate) counts forks, so each use notices a fork with one
 //!    atomic load; in a child it abandons the inherited runner (it cannot be shut down: its
 //!    threads do not exist) and starts a fresh one — on tokio; a smol or async-std runtime
-//!    cannot start in such a child and says why instead (see `inherited.rs`). (A fork while
+//!    cannot start in such a child and says why instead (see `fork.rs`). (A fork while
 //!    another thread holds the state's lock — a few instructions at a runner's start or stop —
 //!    leaves that lock held in the child, as with any mutex.)
 
@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use loopbridge_core::{BackendKind, Error};
 
-use crate::select::{AnyBackend, COMPILED_IN};
+use crate::backends::{AnyBackend, COMPILED_IN};
 use crate::{Runner, RunnerBuilder, ShutdownReport, config};
 
 struct State {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 
-use crate::select::AnyBackend;
+use crate::backends::AnyBackend;
 
 pub use loopbridge_core::time::MissedTickBehavior;
 

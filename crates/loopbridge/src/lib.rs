@@ -232,20 +232,20 @@
 mod trace;
 
 mod ambient;
+mod backends;
 mod bridge;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod compat;
 mod config;
+mod fork;
 mod functions;
 mod futures_spawn;
 mod global;
-mod inherited;
 mod interval;
 mod local;
-mod park;
+pub mod rt;
 mod runner;
-mod select;
 mod thread_bound;
 mod time;
 
@@ -253,6 +253,7 @@ mod time;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use backends::Flavor;
 pub use bridge::Bridge;
 pub use functions::{
     block_on, current, in_async_context, sleep, sleep_until, spawn, timeout, to_thread,
@@ -269,6 +270,5 @@ pub use loopbridge_core::{
 #[doc(inline)]
 pub use loopbridge_macros::{blocking, test};
 pub use runner::{Runner, RunnerBuilder, ShutdownReport};
-pub use select::Flavor;
 pub use thread_bound::ThreadBound;
 pub use time::{Sleep, Timeout, YieldNow};

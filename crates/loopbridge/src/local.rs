@@ -6,7 +6,7 @@ use std::future::Future;
 use loopbridge_core::local;
 use loopbridge_core::{BackendKind, JoinHandle, SpawnLocalError};
 
-use crate::select;
+use crate::backends;
 
 /// Spawns a `!Send` future as a *local task* of the calling thread and returns its
 /// [`JoinHandle`].
@@ -105,7 +105,7 @@ where
         if loopbridge_core::context::current().is_some() {
             return err;
         }
-        match select::ambient_kind() {
+        match backends::ambient_kind() {
             Some(BackendKind::Tokio) => SpawnLocalError::outside_local_executor(
                 "a thread of a tokio runtime that loopbridge does not drive (inside a tokio \
                  `LocalSet`, tokio's own `tokio::task::spawn_local` works)",

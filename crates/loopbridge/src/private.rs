@@ -10,15 +10,13 @@ use std::sync::mpsc;
 use std::thread;
 
 use crate::Bridge;
-use crate::select::{self, OwnedRuntime};
+use crate::backends::{self, OwnedRuntime};
 
 // What the expansions of `#[loopbridge::blocking]` and `#[loopbridge::test]` name. They reach
 // everything through this module, so it alone decides what they call.
-pub use crate::__loopbridge_if_async_std as if_async_std;
-pub use crate::__loopbridge_if_smol as if_smol;
-pub use crate::__loopbridge_if_tokio as if_tokio;
+pub use crate::backends::Flavor;
+pub use crate::backends::{if_async_std, if_smol, if_tokio};
 pub use crate::block_on;
-pub use crate::select::Flavor;
 pub use std::process::Termination;
 pub use std::time::Duration;
 
@@ -42,13 +40,11 @@ impl TestRuntime {
     /// If the flavour is not compiled in or its threads cannot start.
     #[track_caller]
     pub fn start(flavor: Flavor) -> Self {
-        let (kind, config) = select::flavor_settings(flavor);
-        match select::start(kind, &config) {
-            Ok((backend, runtime)) => TestRuntime {
-                flavor,
-                bridge: Bridge::from_backend(backend),
-                runtime: Some(runtime),
-            },
+        let (kind, config) = backends::flavor_settings(flavor);
+        match backends::start(kind, &config) {
+            Ok((backend, runtime)) => {
+                TestRuntime { flavor, bridge: Bridge::new(backend), runtime: Some(runtime) }
+            }
             Err(err) => panic!("cannot start a {flavor:?} runtime for the test: {err}"),
         }
     }

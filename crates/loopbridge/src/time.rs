@@ -12,7 +12,7 @@ use std::time::Instant;
 use loopbridge_core::Elapsed;
 use pin_project_lite::pin_project;
 
-use crate::select::AnyTimer;
+use crate::backends::AnyTimer;
 
 pub use loopbridge_core::time::YieldNow;
 

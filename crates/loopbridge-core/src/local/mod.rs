@@ -2,7 +2,7 @@
 //! thread drives them.
 //!
 //! A thread *drives local tasks* while it is inside a [`LocalScope`]: every loopbridge
-//! `block_on` enters one (through [`park::block_on_until`](crate::park::block_on_until), which
+//! `block_on` enters one (through [`block_on::run`](crate::block_on::run), which
 //! every adapter's `block_on` goes through), and so does the only thread of a one-thread
 //! runner, for its whole life. [`try_spawn_local`] then queues a task on that thread's scope;
 //! anywhere else it returns a [`SpawnLocalError`] — it never hands out a handle to a task that
@@ -100,7 +100,18 @@ use crate::JoinHandle;
 ///
 /// # Examples
 ///
-/// See the [module docs](self).
+/// A local task lives as long as its scope: one still pending when the scope is dropped is
+/// cancelled there.
+///
+/// ```
+/// use loopbridge_core::local::{self, LocalScope};
+///
+/// let scope = LocalScope::enter();
+/// let task = local::try_spawn_local(async { "never polled" }).unwrap();
+/// assert!(!task.is_finished()); // nothing has driven the scope yet
+/// drop(scope);
+/// assert!(loopbridge_core::park::wait(task).unwrap_err().is_cancelled());
+/// ```
 #[must_use = "local tasks are cancelled when the scope is dropped"]
 pub struct LocalScope {
     /// The scope this one shadows, restored on drop.
@@ -132,7 +143,21 @@ impl LocalScope {
     ///
     /// # Examples
     ///
-    /// See the [module docs](self).
+    /// ```
+    /// use loopbridge_core::local::{self, LocalScope};
+    /// use loopbridge_core::park;
+    ///
+    /// let scope = LocalScope::enter();
+    /// // The main future waits for a local task: the `Drive` runs it in the meantime.
+    /// let task = local::try_spawn_local(async { std::rc::Rc::new("ran") }).unwrap();
+    /// assert_eq!(*park::wait(scope.drive(task)).unwrap(), "ran");
+    ///
+    /// // The main future is polled first: one that is ready at once leaves the local tasks
+    /// // for a later `drive`.
+    /// let other = local::try_spawn_local(async {}).unwrap();
+    /// assert_eq!(park::wait(scope.drive(async { 1 })), 1);
+    /// assert!(!other.is_finished());
+    /// ```
     pub fn drive<F: Future>(&self, future: F) -> Drive<F> {
         Drive { future, _not_send: PhantomData }
     }
@@ -156,7 +181,28 @@ pin_project! {
     ///
     /// # Examples
     ///
-    /// See the [module docs](self).
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// use std::task::Poll;
+    /// use loopbridge_core::local::{self, Drive, LocalScope};
+    ///
+    /// let scope = LocalScope::enter();
+    /// let done = Rc::new(Cell::new(false));
+    /// let flag = Rc::clone(&done);
+    /// let _task = local::try_spawn_local(async move { flag.set(true) }).unwrap();
+    /// // A main future that does not await the local task, but waits for its effect: while
+    /// // it is pending, the `Drive` runs the local tasks that are ready.
+    /// let main = std::future::poll_fn(|cx| {
+    ///     if done.get() {
+    ///         return Poll::Ready("main");
+    ///     }
+    ///     cx.waker().wake_by_ref();
+    ///     Poll::Pending
+    /// });
+    /// let drive: Drive<_> = scope.drive(main);
+    /// assert_eq!(loopbridge_core::park::wait(drive), "main");
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Drive<F> {
         #[pin]

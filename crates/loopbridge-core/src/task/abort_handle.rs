@@ -44,7 +44,27 @@ impl AbortHandle {
     ///
     /// # Examples
     ///
-    /// See [`AbortHandle`].
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// use loopbridge_core::park;
+    /// use loopbridge_core::task::TaskFuture;
+    ///
+    /// let mut cx = Context::from_waker(Waker::noop());
+    ///
+    /// // Requested before the task ran: its next poll cancels it instead of running it.
+    /// let (task, handle) = TaskFuture::new(async { 1 });
+    /// let abort = task.abort_handle();
+    /// abort.abort();
+    /// assert_eq!(std::pin::pin!(task).poll(&mut cx), Poll::Ready(()));
+    /// assert!(park::wait(handle).unwrap_err().is_cancelled());
+    ///
+    /// // Too late once the task has finished: its result stays.
+    /// let (task, handle) = TaskFuture::new(async { 2 });
+    /// let abort = task.abort_handle();
+    /// assert_eq!(std::pin::pin!(task).poll(&mut cx), Poll::Ready(()));
+    /// abort.abort();
+    /// assert_eq!(park::wait(handle).unwrap(), 2);
+    /// ```
     pub fn abort(&self) {
         self.cell.abort();
     }

@@ -152,7 +152,30 @@ impl<B: LoopBackend> Interval<B> {
     ///
     /// # Examples
     ///
-    /// See [`Interval`].
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use loopbridge_core::time::Interval;
+    /// # use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, task::{BlockingJob, TaskFuture}};
+    /// # #[derive(Clone, Debug)]
+    /// # struct Never;
+    /// # impl LoopBackend for Never {
+    /// #     type Timer = std::future::Pending<()>;
+    /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
+    /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
+    /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
+    /// # }
+    ///
+    /// // `Never` (hidden): a backend whose timers never fire; only the clock makes a tick due.
+    /// let start = Instant::now() + Duration::from_secs(60);
+    /// let interval = Interval::new(Never, start, Duration::from_secs(1));
+    /// assert_eq!(interval.next_tick(), Some(start)); // the first tick is due at `start` itself
+    /// assert_eq!(interval.period(), Duration::from_secs(1));
+    ///
+    /// // A zero period panics.
+    /// assert!(std::panic::catch_unwind(|| Interval::new(Never, start, Duration::ZERO)).is_err());
+    /// ```
     #[track_caller]
     pub fn new(backend: B, start: Instant, period: Duration) -> Self {
         assert!(
@@ -190,7 +213,38 @@ impl<B: LoopBackend> Interval<B> {
     ///
     /// # Examples
     ///
-    /// See [`Interval`].
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// use std::time::{Duration, Instant};
+    /// use loopbridge_core::time::{Interval, MissedTickBehavior};
+    /// # use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, task::{BlockingJob, TaskFuture}};
+    /// # #[derive(Clone, Debug)]
+    /// # struct Never;
+    /// # impl LoopBackend for Never {
+    /// #     type Timer = std::future::Pending<()>;
+    /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
+    /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
+    /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
+    /// # }
+    ///
+    /// // `Never` (hidden): a backend whose timers never fire.
+    /// let ms = Duration::from_millis;
+    /// let start = Instant::now() - ms(35); // the first tick is 35 ms late: missed
+    /// let mut burst = Interval::new(Never, start, ms(10));
+    /// let mut delay = Interval::new(Never, start, ms(10));
+    /// delay.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ///
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let before = Instant::now();
+    /// assert_eq!(burst.poll_tick(&mut cx), Poll::Ready(start));
+    /// assert_eq!(delay.poll_tick(&mut cx), Poll::Ready(start));
+    /// // `Burst` (the default) catches up: the next tick, `start + 10 ms`, is already due.
+    /// assert_eq!(burst.next_tick(), Some(start + ms(10)));
+    /// // `Delay` starts over: the next tick is a period after the late one was taken.
+    /// assert!(delay.next_tick().is_some_and(|next| next >= before + ms(10)));
+    /// ```
     pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
         self.missed_tick_behavior = behavior;
     }
@@ -209,7 +263,36 @@ impl<B: LoopBackend> Interval<B> {
     ///
     /// # Examples
     ///
-    /// See [`Interval`].
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// use std::time::{Duration, Instant};
+    /// use loopbridge_core::time::Interval;
+    /// # use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, task::{BlockingJob, TaskFuture}};
+    /// # #[derive(Clone, Debug)]
+    /// # struct Never;
+    /// # impl LoopBackend for Never {
+    /// #     type Timer = std::future::Pending<()>;
+    /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
+    /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
+    /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
+    /// # }
+    ///
+    /// // `Never` (hidden): a backend whose timers never fire.
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let period = Duration::from_secs(60);
+    /// let start = Instant::now();
+    /// let mut interval = Interval::new(Never, start, period);
+    /// assert_eq!(interval.poll_tick(&mut cx), Poll::Ready(start));
+    /// assert!(interval.poll_tick(&mut cx).is_pending()); // the next one is a minute away
+    ///
+    /// // Moved to an instant already past: it completes at once, then ticks a period after it.
+    /// let now = Instant::now();
+    /// interval.reset_at(now);
+    /// assert_eq!(interval.poll_tick(&mut cx), Poll::Ready(now));
+    /// assert_eq!(interval.next_tick(), Some(now + period));
+    /// ```
     pub fn reset_at(&mut self, deadline: Instant) {
         self.next = Some(deadline);
         self.timer = None;
@@ -220,7 +303,39 @@ impl<B: LoopBackend> Interval<B> {
     ///
     /// # Examples
     ///
-    /// See [`Interval`].
+    /// ```
+    /// use std::task::{Context, Waker};
+    /// use std::time::{Duration, Instant};
+    /// use loopbridge_core::time::Interval;
+    /// # use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, task::{BlockingJob, TaskFuture}};
+    /// # #[derive(Clone, Debug)]
+    /// # struct Never;
+    /// # impl LoopBackend for Never {
+    /// #     type Timer = std::future::Pending<()>;
+    /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
+    /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
+    /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
+    /// # }
+    ///
+    /// // `Never` (hidden): a backend whose timers never fire.
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let hour = Duration::from_secs(3600);
+    /// let mut interval = Interval::new(Never, Instant::now() + hour, hour);
+    /// assert!(interval.poll_tick(&mut cx).is_pending());
+    ///
+    /// let (before, delay) = (Instant::now(), Duration::from_millis(500));
+    /// interval.reset_after(delay);
+    /// assert!(interval.next_tick().is_some_and(|next| next >= before + delay));
+    /// interval.reset_after(Duration::ZERO); // due now
+    /// assert!(interval.poll_tick(&mut cx).is_ready());
+    ///
+    /// // Too far to represent: it never ticks again.
+    /// interval.reset_after(Duration::MAX);
+    /// assert_eq!(interval.next_tick(), None);
+    /// assert!(interval.poll_tick(&mut cx).is_pending());
+    /// ```
     pub fn reset_after(&mut self, after: Duration) {
         self.next = Instant::now().checked_add(after);
         self.timer = None;
@@ -231,7 +346,35 @@ impl<B: LoopBackend> Interval<B> {
     ///
     /// # Examples
     ///
-    /// See [`Interval`].
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// use std::time::{Duration, Instant};
+    /// use loopbridge_core::time::Interval;
+    /// # use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, task::{BlockingJob, TaskFuture}};
+    /// # #[derive(Clone, Debug)]
+    /// # struct Never;
+    /// # impl LoopBackend for Never {
+    /// #     type Timer = std::future::Pending<()>;
+    /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
+    /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
+    /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
+    /// # }
+    ///
+    /// // `Never` (hidden): a backend whose timers never fire.
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let period = Duration::from_secs(60);
+    /// let start = Instant::now();
+    /// let mut interval = Interval::new(Never, start, period);
+    /// // Due: it completes with the instant it was due, and schedules the next tick.
+    /// assert_eq!(interval.poll_tick(&mut cx), Poll::Ready(start));
+    /// assert_eq!(interval.next_tick(), Some(start + period));
+    /// // Not due yet: pending, with a backend timer armed to wake `cx` when it is.
+    /// assert_eq!(interval.poll_tick(&mut cx), Poll::Pending);
+    ///
+    /// // In async code: `std::future::poll_fn(|cx| interval.poll_tick(cx)).await`.
+    /// ```
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant>
     where
         B::Timer: Unpin,
@@ -275,21 +418,4 @@ impl<B: LoopBackend> fmt::Debug for Interval<B> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MS: Duration = Duration::from_millis(1);
-
-    #[test]
-    fn missed_tick_policies_match_tokio() {
-        let period = 10 * MS;
-        let due = Instant::now();
-        let now = due + 25 * MS; // taken 25 ms late: 2.5 periods
-        assert_eq!(MissedTickBehavior::Burst.next(due, now, period), Some(due + 10 * MS));
-        assert_eq!(MissedTickBehavior::Delay.next(due, now, period), Some(now + 10 * MS));
-        assert_eq!(MissedTickBehavior::Skip.next(due, now, period), Some(due + 30 * MS));
-        // Exactly on a later tick of the schedule: skip to the one after it.
-        let now = due + 20 * MS;
-        assert_eq!(MissedTickBehavior::Skip.next(due, now, period), Some(due + 30 * MS));
-    }
-}
+mod tests;

@@ -11,157 +11,32 @@
 //!    pools, tasks) persists across any number of `block_on` calls from any number of threads.
 //! 3. [`Runner::shutdown`] (idempotent, from any thread, the runner's own included) stops
 //!    accepting work — later spawns resolve `Err(cancelled)`, `block_on` reports
-//!    `is_shut_down()` — then cancels pending tasks (their destructors run), waits up to the
-//!    timeout for running `to_thread` jobs, joins every thread the runner started (never
-//!    itself), and returns a [`ShutdownReport`].
-//! 4. Dropping a `Runner` shuts it down too: without waiting for blocking jobs, and without
-//!    blocking at all when dropped in an async context.
+//!    `is_shut_down()` — then cancels pending tasks (their destructors run) and returns only
+//!    once every handle of them is resolved, whatever the timeout; it waits up to the timeout
+//!    for running `to_thread` jobs, joins every thread the runner started (never itself), and
+//!    returns a [`ShutdownReport`]. Cancelling waits for nothing but the polls in progress on
+//!    the runner's workers; called from one of the runner's own tasks, it cannot wait for
+//!    that poll, and the other tasks are cancelled once it returns.
+//! 4. Dropping a `Runner` shuts it down as `shutdown(Duration::ZERO)` does: pending tasks are
+//!    cancelled and their handles resolved before the drop returns; blocking jobs are not
+//!    waited for.
+
+mod builder;
+mod report;
+
+pub use builder::RunnerBuilder;
+pub use report::ShutdownReport;
 
 use std::fmt;
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use loopbridge_core::lifecycle::ShutdownOutcome;
-use loopbridge_core::{BackendKind, BlockOnError, Error, JoinHandle, RunnerConfig};
+use loopbridge_core::{BackendKind, BlockOnError, Error, JoinHandle};
 
-use crate::select::{self, OwnedRuntime};
-use crate::{Bridge, config};
-
-/// Configures and starts a [`Runner`]; from [`Runner::builder`].
-///
-/// # Examples
-///
-/// ```
-/// use loopbridge::{BackendKind, Runner};
-///
-/// let runner = Runner::builder()
-///     .worker_threads(2)             // 1 = single-thread flavour
-///     .max_blocking_threads(16)      // bound of the to_thread pool
-///     .thread_name("db-loop")        // every thread it starts is named from this
-///     .build()?;
-/// assert_eq!(runner.block_on(async { 1 + 1 }), 2);
-/// # Ok::<(), loopbridge::Error>(())
-/// ```
-#[derive(Clone, Debug, Default)]
-#[must_use = "a builder does nothing until `build` is called"]
-pub struct RunnerBuilder {
-    backend: Option<BackendKind>,
-    config: RunnerConfig,
-}
-
-impl RunnerBuilder {
-    /// The backend; by default the application's choice as for the global runner
-    /// ([`set_default_backend`](crate::set_default_backend), `LOOPBRIDGE_BACKEND`, then tokio,
-    /// smol, async-std).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # #[cfg(feature = "tokio")] {
-    /// let runner = loopbridge::Runner::builder().backend(loopbridge::BackendKind::Tokio).build().unwrap();
-    /// assert_eq!(runner.kind(), loopbridge::BackendKind::Tokio);
-    /// # }
-    /// ```
-    pub fn backend(mut self, kind: BackendKind) -> Self {
-        self.backend = Some(kind);
-        self
-    }
-
-    /// Executor threads; `1` is the single-thread flavour. Default: one per CPU. async-std runs
-    /// every runner's tasks on its one global runtime, so there it has no effect.
-    ///
-    /// The one thread of a single-thread runner (tokio or smol) also runs the local tasks its
-    /// tasks spawn with [`spawn_local`](crate::spawn_local).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let runner = loopbridge::Runner::builder().worker_threads(1).build()?;
-    /// # // async-std has no one-thread runner: its tasks cannot spawn local tasks.
-    /// # if runner.kind() != loopbridge::BackendKind::AsyncStd {
-    /// let out = runner.block_on(runner.spawn(async {
-    ///     let local = loopbridge::spawn_local(async {
-    ///         let not_send = std::rc::Rc::new(7); // held across an `.await`: a `!Send` future
-    ///         loopbridge::yield_now().await;
-    ///         *not_send
-    ///     });
-    ///     local.await.unwrap()
-    /// }));
-    /// assert_eq!(out.unwrap(), 7);
-    /// # }
-    /// # Ok::<(), loopbridge::Error>(())
-    /// ```
-    pub fn worker_threads(mut self, n: usize) -> Self {
-        self.config = self.config.with_worker_threads(n);
-        self
-    }
-
-    /// Upper bound on the threads of the `to_thread` pool. Default: 512.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let runner = loopbridge::Runner::builder().max_blocking_threads(4).build().unwrap();
-    /// # drop(runner);
-    /// ```
-    pub fn max_blocking_threads(mut self, n: usize) -> Self {
-        self.config = self.config.with_max_blocking_threads(n);
-        self
-    }
-
-    /// Prefix of the name of every thread the runner starts. Default: `loopbridge`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let runner = loopbridge::Runner::builder().thread_name("db-loop").build().unwrap();
-    /// let name = runner.block_on(loopbridge::to_thread(|| {
-    ///     std::thread::current().name().map(str::to_owned)
-    /// }));
-    /// # let _ = name;
-    /// ```
-    pub fn thread_name(mut self, name: impl Into<String>) -> Self {
-        self.config = self.config.with_thread_name(name);
-        self
-    }
-
-    /// Starts the runner.
-    ///
-    /// # Errors
-    ///
-    /// The backend is not compiled in (or none is), `LOOPBRIDGE_BACKEND` is invalid, or the
-    /// runtime's threads cannot start.
-    ///
-    /// # Examples
-    ///
-    /// See [`RunnerBuilder`].
-    pub fn build(self) -> Result<Runner, Error> {
-        self.build_with_default(crate::global::explicit_default())
-    }
-
-    /// Builds with `explicit` as the application's default backend (the global runner passes
-    /// the one it holds under its lock, which `build` would otherwise take a second time).
-    pub(crate) fn build_with_default(self, explicit: Option<BackendKind>) -> Result<Runner, Error> {
-        let kind = match self.backend {
-            Some(kind) => kind,
-            None => config::preferred(explicit)?,
-        };
-        let (backend, runtime) = select::start(kind, &self.config)?;
-        debug!(
-            backend = %kind,
-            worker_threads = self.config.worker_threads,
-            max_blocking_threads = self.config.max_blocking_threads,
-            thread_name = %self.config.thread_name,
-            "runner started",
-        );
-        Ok(Runner {
-            bridge: Bridge::from_backend(backend),
-            runtime: Mutex::new(Some(runtime)),
-            report: Mutex::new(None),
-        })
-    }
-}
+use crate::Bridge;
+use crate::backends::OwnedRuntime;
 
 /// A persistent background event loop: sync code calls into it any number of times, from any
 /// number of threads, and state created on it stays valid between calls. See the
@@ -172,9 +47,10 @@ impl RunnerBuilder {
 /// 1. `build` starts the runtime on named threads; `to_thread` jobs go to a bounded pool.
 /// 2. The runner is ambient inside its own tasks, `to_thread` jobs and `block_on` calls.
 /// 3. `shutdown(timeout)`: idempotent, from any thread; stops accepting work, cancels pending
-///    tasks (destructors run), waits up to `timeout` for blocking jobs, joins its threads,
-///    reports.
-/// 4. Dropping it shuts it down without waiting for blocking jobs or blocking an async context.
+///    tasks (destructors run, handles resolved before it returns), waits up to `timeout` for
+///    blocking jobs, joins its threads, reports.
+/// 4. Dropping it shuts it down as `shutdown(Duration::ZERO)`: tasks cancelled, handles
+///    resolved, blocking jobs not waited for.
 ///
 /// # Examples
 ///
@@ -197,7 +73,8 @@ impl RunnerBuilder {
 pub struct Runner {
     bridge: Bridge,
     runtime: Mutex<Option<OwnedRuntime>>,
-    report: Mutex<Option<ShutdownReport>>,
+    /// The report of the shutdown, once there is one, and the signal that it is there.
+    report: (Mutex<Option<ShutdownReport>>, Condvar),
 }
 
 impl Runner {
@@ -205,7 +82,15 @@ impl Runner {
     ///
     /// # Examples
     ///
-    /// See [`RunnerBuilder`].
+    /// ```
+    /// use loopbridge::Runner;
+    ///
+    /// // Every setting not given keeps its default, as `Runner::new` does for all of them.
+    /// let runner = Runner::builder().worker_threads(1).build()?;
+    /// assert!(runner.is_running());
+    /// assert_eq!(runner.block_on(async { 40 + 2 }), 42);
+    /// # Ok::<(), loopbridge::Error>(())
+    /// ```
     pub fn builder() -> RunnerBuilder {
         RunnerBuilder::default()
     }
@@ -301,7 +186,20 @@ impl Runner {
     ///
     /// # Examples
     ///
-    /// See [`Runner`].
+    /// ```
+    /// let runner = loopbridge::Runner::new()?;
+    /// let caller = std::thread::current().id();
+    /// let (thread, ambient) = runner.block_on(async {
+    ///     (std::thread::current().id(), loopbridge::current())
+    /// });
+    /// assert_eq!(thread, caller); // polled on the calling thread...
+    /// assert_eq!(ambient, Some(runner.kind())); // ...with the runner as the ambient runtime
+    ///
+    /// // So free functions called inside use the runner: this task runs on it.
+    /// let task = runner.block_on(async { loopbridge::spawn(async { 5 }) });
+    /// assert_eq!(runner.block_on(task).unwrap(), 5);
+    /// # Ok::<(), loopbridge::Error>(())
+    /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.bridge.block_on(future)
@@ -371,13 +269,26 @@ impl Runner {
     ///
     /// # Examples
     ///
-    /// See [`Runner`].
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let runner = loopbridge::Runner::new()?;
+    /// let pending = runner.spawn(std::future::pending::<()>());
+    /// // Pending tasks are cancelled whatever the timeout, which bounds only the wait for
+    /// // `to_thread` jobs.
+    /// let report = runner.shutdown(Duration::ZERO);
+    /// assert_eq!(report.tasks_cancelled(), 1);
+    /// assert!(pending.is_finished()); // resolved before `shutdown` returned
+    /// assert!(!runner.is_running());
+    /// assert_eq!(runner.shutdown(Duration::ZERO), report); // idempotent: the first report
+    /// # Ok::<(), loopbridge::Error>(())
+    /// ```
     pub fn shutdown(&self, timeout: Duration) -> ShutdownReport {
         let deadline = Instant::now() + timeout;
         let runtime = lock(&self.runtime).take();
         match runtime {
             Some(runtime) => {
-                let report = ShutdownReport { outcome: runtime.shutdown(timeout) };
+                let report = ShutdownReport::new(runtime.shutdown(timeout));
                 debug!(
                     backend = %self.kind(),
                     tasks_cancelled = report.tasks_cancelled(),
@@ -385,19 +296,26 @@ impl Runner {
                     completed_in_time = report.completed_in_time(),
                     "runner shut down",
                 );
-                *lock(&self.report) = Some(report);
+                *lock(&self.report.0) = Some(report);
+                self.report.1.notify_all();
                 report
             }
             // Already shut down, or another thread is doing it: wait for its report.
-            None => loop {
-                if let Some(report) = *lock(&self.report) {
-                    return report;
+            None => {
+                let (slot, done) = &self.report;
+                let mut report = lock(slot);
+                loop {
+                    if let Some(report) = *report {
+                        return report;
+                    }
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return ShutdownReport::new(ShutdownOutcome::default());
+                    }
+                    report =
+                        done.wait_timeout(report, left).unwrap_or_else(PoisonError::into_inner).0;
                 }
-                if Instant::now() >= deadline {
-                    return ShutdownReport { outcome: ShutdownOutcome::default() };
-                }
-                std::thread::sleep(Duration::from_millis(1));
-            },
+            }
         }
     }
 }
@@ -410,8 +328,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Drop for Runner {
     fn drop(&mut self) {
         if let Some(runtime) = lock(&self.runtime).take() {
-            // Zero: do not wait for blocking jobs. The adapters never block an async context
-            // (tokio's blocking shutdown runs on a helper thread; no thread joins itself).
+            // Zero: do not wait for blocking jobs. The pending tasks are still cancelled and
+            // their handles resolved before this returns (tokio's blocking shutdown runs on a
+            // helper thread, so this works in an async context; no thread joins itself).
             let _outcome = runtime.shutdown(Duration::ZERO);
         }
     }
@@ -423,59 +342,5 @@ impl fmt::Debug for Runner {
             .field("kind", &self.kind())
             .field("running", &self.is_running())
             .finish()
-    }
-}
-
-/// What a [`Runner::shutdown`] did.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// let runner = loopbridge::Runner::new()?;
-/// drop(runner.spawn(std::future::pending::<()>()));
-/// let report = runner.shutdown(Duration::from_secs(5));
-/// assert_eq!(report.tasks_cancelled(), 1);
-/// assert_eq!(report.blocking_still_running(), 0);
-/// # Ok::<(), loopbridge::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShutdownReport {
-    outcome: ShutdownOutcome,
-}
-
-impl ShutdownReport {
-    pub(crate) fn nothing_to_do() -> Self {
-        let mut outcome = ShutdownOutcome::default();
-        outcome.completed_in_time = true;
-        ShutdownReport { outcome }
-    }
-
-    /// Tasks the shutdown cancelled; their destructors ran.
-    ///
-    /// # Examples
-    ///
-    /// See [`ShutdownReport`].
-    pub fn tasks_cancelled(&self) -> usize {
-        self.outcome.tasks_cancelled
-    }
-
-    /// `to_thread` jobs still running when the shutdown returned; they finish on their own.
-    ///
-    /// # Examples
-    ///
-    /// See [`ShutdownReport`].
-    pub fn blocking_still_running(&self) -> usize {
-        self.outcome.blocking_still_running
-    }
-
-    /// Whether everything stopped and every thread was joined within the timeout. False when
-    /// the shutdown was started from the runner's own threads, which cannot wait for themselves.
-    ///
-    /// # Examples
-    ///
-    /// See [`Runner`].
-    pub fn completed_in_time(&self) -> bool {
-        self.outcome.completed_in_time
     }
 }

@@ -1,0 +1,60 @@
+//! [`track_job`]: blocking jobs counted while they run, and refused once the runtime closed.
+
+use std::sync::Arc;
+
+use super::Lifecycle;
+use crate::sync::{Ordering, fence};
+
+/// Wraps a blocking job so that `lifecycle` counts it while it runs, or returns `None` after
+/// the close (the caller drops the job, resolving its handle as cancelled). Without a
+/// lifecycle the job is returned as it is, in the same wrapper type.
+///
+/// A job still queued when the lifecycle closes is dropped unrun when a thread takes it,
+/// whatever the pool does with its queue at shutdown: tokio's blocking threads, for one,
+/// keep taking queued jobs after the shutdown while they are busy. So every backend cancels
+/// the jobs that had not started, and none starts after its runner shut down.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::lifecycle::{self, Lifecycle};
+///
+/// let lifecycle = Lifecycle::new();
+/// let job = lifecycle::track_job(Some(&lifecycle), || ()).expect("open");
+/// job();
+/// assert_eq!(lifecycle.running_jobs(), 0);
+/// lifecycle.close();
+/// assert!(lifecycle::track_job(Some(&lifecycle), || ()).is_none());
+/// assert!(lifecycle::track_job(None, || ()).is_some()); // untracked: never refused
+/// ```
+pub fn track_job<J: FnOnce()>(
+    lifecycle: Option<&Arc<Lifecycle>>,
+    job: J,
+) -> Option<impl FnOnce() + use<J>> {
+    if lifecycle.is_some_and(|l| l.is_closed()) {
+        return None;
+    }
+    let lifecycle = lifecycle.cloned();
+    Some(move || {
+        let Some(lifecycle) = lifecycle else { return job() };
+        // Counted before the check: a close that comes after the check sees this job as
+        // running (and a shutdown waits for it); one that came before drops it here.
+        lifecycle.running_jobs.fetch_add(1, Ordering::AcqRel);
+        // Pairs with the fence in `close`: see there.
+        fence(Ordering::SeqCst);
+        let _done = JobGuard(&lifecycle);
+        if lifecycle.is_closed() {
+            drop(job);
+            return;
+        }
+        job();
+    })
+}
+
+struct JobGuard<'a>(&'a Lifecycle);
+
+impl Drop for JobGuard<'_> {
+    fn drop(&mut self) {
+        self.0.running_jobs.fetch_sub(1, Ordering::AcqRel);
+    }
+}

@@ -1,0 +1,172 @@
+//! [`TrackedTask`]: a task counted by its runtime's [`Lifecycle`] from spawn until it is
+//! dropped.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use super::Lifecycle;
+use crate::sync::Ordering;
+use crate::task::TaskFuture;
+
+/// Wraps `task` for spawning on the runtime `lifecycle` belongs to, or returns `None` after
+/// the close — the caller then drops the task, which resolves its handle as cancelled.
+/// Without a lifecycle (a runtime loopbridge did not start) the task is wrapped untracked.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::lifecycle::{self, Lifecycle};
+/// use loopbridge_core::task::TaskFuture;
+///
+/// let lifecycle = Lifecycle::new();
+/// let (task, _handle) = TaskFuture::new(async {});
+/// let tracked = lifecycle::track_task(Some(&lifecycle), task).expect("open");
+/// assert_eq!(lifecycle.live_tasks(), 1);
+/// drop(tracked);
+/// let (task, _handle) = TaskFuture::new(async {});
+/// assert!(lifecycle::track_task(None, task).is_some()); // untracked: never refused
+/// ```
+pub fn track_task<F>(
+    lifecycle: Option<&Arc<Lifecycle>>,
+    task: TaskFuture<F>,
+) -> Option<TrackedTask<F>>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
+    let guard = match lifecycle {
+        None => None,
+        // A task that slips past this check is dropped by the runtime's shutdown (counted
+        // cancelled), or, with a registry, registers or cancels itself at its first poll.
+        Some(lifecycle) if lifecycle.admit_task() => Some(LiveGuard {
+            lifecycle: Arc::clone(lifecycle),
+            with_registry: lifecycle.registry.is_some(),
+            slot: None,
+            done: false,
+        }),
+        Some(_) => return None,
+    };
+    Some(TrackedTask { task, guard })
+}
+
+pin_project! {
+    /// A [`TaskFuture`] counted by a [`Lifecycle`]; what every backend spawns (made by
+    /// [`track_task`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// use loopbridge_core::lifecycle::{self, Lifecycle};
+    /// use loopbridge_core::task::TaskFuture;
+    ///
+    /// let lifecycle = Lifecycle::new();
+    /// let (task, handle) = TaskFuture::new(async { 6 * 7 });
+    /// let mut tracked = Box::pin(lifecycle::track_task(Some(&lifecycle), task).expect("open"));
+    /// // An executor polls it like any future of output `()`; the result goes to the handle.
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(tracked.as_mut().poll(&mut cx), Poll::Ready(()));
+    /// assert_eq!(lifecycle.live_tasks(), 1); // counted until it is dropped, not until it ends
+    /// drop(tracked);
+    /// assert_eq!(lifecycle.live_tasks(), 0);
+    /// assert_eq!(loopbridge_core::park::wait(handle).unwrap(), 42);
+    /// ```
+    pub struct TrackedTask<F: Future> {
+        #[pin]
+        task: TaskFuture<F>,
+        // Declared after `task`, so it drops after the user's future: a shutdown that waits
+        // for `live_tasks` to reach zero has seen every destructor run.
+        guard: Option<LiveGuard>,
+    }
+}
+
+struct LiveGuard {
+    lifecycle: Arc<Lifecycle>,
+    /// The lifecycle has an abort registry (read once, not at every poll).
+    with_registry: bool,
+    /// The task's slot in the registry, once it registered (at its first `Pending`).
+    slot: Option<usize>,
+    /// The task finished, or was aborted by the close (which counted it).
+    done: bool,
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        let lifecycle = &self.lifecycle;
+        if let Some(slot) = self.slot {
+            lifecycle.unregister(slot);
+        }
+        // A registered task was aborted, and counted, by the close; any other task dropped
+        // unfinished after it was cancelled by the shutdown.
+        if !self.done && self.slot.is_none() && lifecycle.is_closed() {
+            lifecycle.cancelled_tasks.fetch_add(1, Ordering::AcqRel);
+        }
+        lifecycle.task_dropped();
+    }
+}
+
+impl<F> Future for TrackedTask<F>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
+    type Output = ();
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let Some(guard) = this.guard else { return this.task.poll(cx) };
+        if guard.with_registry {
+            return poll_registered(this.task, guard, cx);
+        }
+        let poll = this.task.poll(cx);
+        if poll.is_ready() {
+            guard.done = true;
+        }
+        poll
+    }
+}
+
+/// [`TrackedTask::poll`] with an abort registry. A task is registered only once it returns
+/// `Pending`: one that completes in its first poll never takes the registry's lock. Until then
+/// the close cannot abort it, so it checks the flag itself and cancels (its guard counts it).
+#[inline(never)]
+fn poll_registered<F>(
+    mut task: Pin<&mut TaskFuture<F>>,
+    guard: &mut LiveGuard,
+    cx: &mut Context<'_>,
+) -> Poll<()>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
+    if guard.slot.is_none() && guard.lifecycle.is_closed() {
+        return task.cancel();
+    }
+    let poll = task.as_mut().poll(cx);
+    if poll.is_ready() {
+        guard.done = true;
+        return poll;
+    }
+    if guard.slot.is_none() {
+        guard.slot = guard.lifecycle.register(task.abort_handle());
+        if guard.slot.is_none() {
+            return task.cancel();
+        }
+    }
+    Poll::Pending
+}
+
+impl<F: Future> fmt::Debug for TrackedTask<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrackedTask")
+            .field("tracked", &self.guard.is_some())
+            .field("done", &self.guard.as_ref().is_some_and(|g| g.done))
+            .finish()
+    }
+}

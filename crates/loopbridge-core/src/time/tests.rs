@@ -1,0 +1,42 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Waker;
+
+use super::*;
+
+static MADE: AtomicUsize = AtomicUsize::new(0);
+
+fn counted_timer(_: Instant) -> std::future::Pending<()> {
+    MADE.fetch_add(1, Ordering::SeqCst);
+    std::future::pending()
+}
+
+#[test]
+fn a_deferred_timer_is_made_once_and_only_when_needed() {
+    let mut cx = Context::from_waker(Waker::noop());
+    let ready = std::pin::pin!(Timeout::new(
+        async { 1 },
+        Sleep::deferred(Duration::from_secs(60), counted_timer)
+    ));
+    assert_eq!(ready.poll(&mut cx), Poll::Ready(Ok(1)));
+    assert_eq!(MADE.load(Ordering::SeqCst), 0, "a ready future needs no timer");
+
+    let mut pending = std::pin::pin!(Timeout::new(
+        std::future::pending::<()>(),
+        Sleep::deferred(Duration::from_secs(60), counted_timer)
+    ));
+    assert!(pending.as_mut().poll(&mut cx).is_pending());
+    assert!(pending.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(MADE.load(Ordering::SeqCst), 1, "made at the first pending poll, once");
+}
+
+#[test]
+fn deferred_keeps_the_zero_and_never_cases() {
+    let zero = Sleep::deferred(Duration::ZERO, counted_timer);
+    assert!(zero.deadline().is_some());
+    let never = Sleep::deferred(Duration::MAX, counted_timer);
+    assert_eq!(never.deadline(), None);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut zero = std::pin::pin!(zero);
+    assert!(zero.as_mut().poll(&mut cx).is_pending(), "zero is one yield");
+    assert!(zero.as_mut().poll(&mut cx).is_ready());
+}
