@@ -23,8 +23,8 @@ use crate::backend::RunnerParts;
 ///    aborts every registered task; it waits until those tasks are dropped (their destructors
 ///    run on async-std's threads, which take aborted tasks at once), so every handle is
 ///    resolved when it returns, whatever the timeout. It then shuts the pool down with the
-///    timeout, and reports. Called from one of the runner's tasks, it cannot wait for that
-///    task: the others are dropped as async-std's threads get to them.
+///    timeout, and reports. Called from an async-std task (of this runner or any other), it does
+///    not wait: the tasks are dropped as async-std's threads get to them.
 ///
 /// # Examples
 ///
@@ -128,8 +128,10 @@ impl AsyncStdRuntime {
     pub fn shutdown(self, timeout: Duration) -> ShutdownOutcome {
         let lifecycle = &self.parts.lifecycle;
         lifecycle.close();
-        // The aborts are carried out by async-std's threads.
-        if !context::is_worker_of(lifecycle.id()) {
+        // The aborts are carried out by async-std's threads, which every async-std task shares:
+        // a thread polling one (of this runner or any other) is one of them, and waiting here
+        // could leave the aborted tasks without a thread to drop them.
+        if crate::check_blocking().is_ok() {
             lifecycle.wait_for_tasks();
         }
         let pool = self.parts.pool.shutdown(timeout);

@@ -25,3 +25,11 @@ fn flavors_and_kinds_agree() {
         assert!(config.worker_threads >= 1);
     }
 }
+
+#[cfg(feature = "tokio")]
+#[test]
+fn a_shipped_backend_handed_over_keeps_its_own_variant() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let backend = loopbridge_tokio::TokioBackend::new(runtime.handle().clone());
+    assert!(matches!(AnyBackend::from_backend(backend), AnyBackend::Tokio(_)));
+}
