@@ -8,6 +8,8 @@
 //!   `ThreadBound` calls; the runner serves on and every awaiter gets the payload.
 //! - [`shutdown`]: shutdown while tasks, blocking jobs and sync callers are in flight; runners
 //!   created and shut down many times, their threads, RSS and live heap measured.
+//! - [`structured`]: a `JoinSet` of thousands of tasks joined, aborted and dropped; a
+//!   `task_group` of a thousand children whose one child fails.
 //! - [`sequences`]: proptest, random sequences of operations against one model of what must
 //!   happen to each unit of work.
 //!
@@ -28,6 +30,7 @@ mod panics;
 mod sequences;
 mod shutdown;
 mod stress;
+mod structured;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -56,6 +59,10 @@ pub(crate) struct Scale {
     pub(crate) runners: usize,
     /// proptest cases (each runs on every flavour).
     pub(crate) cases: u32,
+    /// Tasks in one `JoinSet`, joined, aborted and dropped, per flavour.
+    pub(crate) set_tasks: usize,
+    /// Children of one `task_group` whose one child fails, per flavour.
+    pub(crate) group_children: usize,
     /// The watchdog of one flavour of one scenario.
     pub(crate) watchdog: Duration,
 }
@@ -70,6 +77,8 @@ impl Scale {
         other_panics: 100,
         runners: 40,
         cases: 12,
+        set_tasks: 1_000,
+        group_children: 200,
         watchdog: Duration::from_secs(60),
     };
 
@@ -82,6 +91,8 @@ impl Scale {
         other_panics: 1_000,
         runners: 1_000,
         cases: 256,
+        set_tasks: 10_000,
+        group_children: 1_000,
         watchdog: Duration::from_secs(600),
     };
 

@@ -180,6 +180,7 @@ fn steps() -> Vec<Step> {
                     .env("LOOPBRIDGE_BACKEND", "smol"),
                 cargo("run -p loopbridge-examples --example sqlite_thread_bound"),
                 cargo("run -p loopbridge-examples --example custom_backend"),
+                cargo("run -p loopbridge-examples --example task_group"),
                 cargo("run -p loopbridge-examples --example blocking_in_async_server").args([
                     "--",
                     "--requests",

@@ -18,6 +18,8 @@
 //!   and [`spin`], the short busy wait before it parks.
 //! - [`pool`]: a bounded, joinable pool of named threads for blocking jobs, one per runner.
 //! - [`time`]: `sleep`/`timeout`/`yield_now` normalization on top of a backend's raw timer.
+//! - [`cancel`]: [`CancellationToken`](cancel::CancellationToken), cooperative cancellation in
+//!   a tree of tokens, with no runtime.
 //!
 //! Application code should depend on the `loopbridge` facade instead; this crate is for adapter
 //! authors and for libraries that want the smallest possible dependency tree.
@@ -42,6 +44,7 @@
 
 mod backend;
 pub mod block_on;
+pub mod cancel;
 pub mod context;
 mod error;
 mod kind;

@@ -243,9 +243,11 @@ mod functions;
 mod futures_spawn;
 mod global;
 mod interval;
+mod join_set;
 mod local;
 pub mod rt;
 mod runner;
+mod task_group;
 mod thread_bound;
 mod time;
 
@@ -261,7 +263,12 @@ pub use functions::{
 };
 pub use global::{configure_global, global_is_running, set_default_backend, shutdown_global};
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub use join_set::JoinSet;
 pub use local::{spawn_local, try_spawn_local};
+pub use loopbridge_core::cancel::{
+    CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
+};
+pub use loopbridge_core::task::AbortHandle;
 pub use loopbridge_core::{
     BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle, SpawnLocalError,
 };
@@ -270,5 +277,6 @@ pub use loopbridge_core::{
 #[doc(inline)]
 pub use loopbridge_macros::{blocking, test};
 pub use runner::{Runner, RunnerBuilder, ShutdownReport};
+pub use task_group::{TaskGroup, task_group};
 pub use thread_bound::ThreadBound;
 pub use time::{Sleep, Timeout, YieldNow};

@@ -106,3 +106,20 @@ fn no_blocking_job_starts_after_a_shutdown_saw_none_running() {
         assert_eq!(lifecycle.running_jobs(), 0);
     });
 }
+
+/// A shutdown waiting for the tasks is always woken by the drop of the last one, however the
+/// drop and the close interleave: the drop signals under the waiter's mutex when it sees the
+/// close, and the waiter checks the count under that mutex.
+#[test]
+fn the_last_task_dropped_always_wakes_a_waiting_shutdown() {
+    loom::model(|| {
+        let lifecycle = Lifecycle::new();
+        let (task, _handle) = TaskFuture::new(std::future::pending::<()>());
+        let tracked = lifecycle::track_task(Some(&lifecycle), task).expect("open");
+        let runtime = thread::spawn(move || drop(tracked));
+        lifecycle.close();
+        lifecycle.wait_for_tasks(); // a lost wake-up is a deadlock, which loom reports
+        runtime.join().expect("the runtime's thread");
+        assert_eq!(lifecycle.live_tasks(), 0);
+    });
+}

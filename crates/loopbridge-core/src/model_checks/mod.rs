@@ -10,6 +10,7 @@
 //! Wakers here are std wakers whose `wake` notifies a loom `Notify`: a wake-up that is lost
 //! leaves a thread waiting forever, which loom reports as a deadlock.
 
+mod cancel;
 mod cell;
 mod lifecycle;
 mod pool;

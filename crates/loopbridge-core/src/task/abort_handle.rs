@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use super::cell::Cell;
 
-/// Aborts a task without knowing its output type: what a runner keeps to cancel the tasks of
-/// a runtime that has no shutdown of its own (async-std).
+/// Aborts a task without knowing its output type: what a `JoinSet` hands out for each task it
+/// spawns, and what a runner keeps to cancel the tasks of a runtime that has no shutdown of
+/// its own (async-std). Cheap to clone, `Send` and `Sync`.
 ///
 /// # Examples
 ///
@@ -27,11 +28,16 @@ pub struct AbortHandle {
 
 pub(crate) trait Abort: Send + Sync {
     fn abort(&self);
+    fn is_finished(&self) -> bool;
 }
 
 impl<T: Send> Abort for Cell<T> {
     fn abort(&self) {
         Cell::abort(self);
+    }
+
+    fn is_finished(&self) -> bool {
+        Cell::is_finished(self)
     }
 }
 
@@ -67,6 +73,24 @@ impl AbortHandle {
     /// ```
     pub fn abort(&self) {
         self.cell.abort();
+    }
+
+    /// Whether the task has finished — completed, panicked or been cancelled — exactly like
+    /// [`JoinHandle::is_finished`](super::JoinHandle::is_finished).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::{park, task::TaskFuture};
+    ///
+    /// let (task, handle) = TaskFuture::new(async { 3 });
+    /// let abort = handle.abort_handle();
+    /// assert!(!abort.is_finished());
+    /// park::wait(task);
+    /// assert!(abort.is_finished());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.cell.is_finished()
     }
 }
 

@@ -6,8 +6,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::JoinError;
 use super::cell::Cell;
+use super::{AbortHandle, JoinError};
 
 /// An owned permission to await a spawned task or `to_thread` job, and to abort it.
 ///
@@ -84,6 +84,27 @@ impl<T> JoinHandle<T> {
     /// ```
     pub fn is_finished(&self) -> bool {
         self.cell.is_finished()
+    }
+}
+
+impl<T: Send + 'static> JoinHandle<T> {
+    /// A handle that aborts this task (or tells whether it finished) without owning its
+    /// result: it can be cloned, and outlive the `JoinHandle`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::{park, task::TaskFuture};
+    ///
+    /// let (task, handle) = TaskFuture::new(std::future::pending::<()>());
+    /// let abort = handle.abort_handle();
+    /// abort.abort();
+    /// park::wait(task); // its next poll carries the abort out
+    /// assert!(abort.is_finished());
+    /// assert!(park::wait(handle).unwrap_err().is_cancelled());
+    /// ```
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle::new(Arc::clone(&self.cell))
     }
 }
 

@@ -1,0 +1,188 @@
+//! `task_group` (docs/semantics.md, "Structured concurrency"): its four rules on every flavour —
+//! nothing outlives it; the first failure (an `Err` or a panic, of a child or of the body)
+//! cancels everything else, whose destructors run before the group returns it; dropping the
+//! group's future cancels everything; a spawn into a failed or finished group never runs.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_lite::FutureExt;
+use loopbridge::{TaskGroup, task_group};
+use loopbridge_tests::{DropCounter, panic_message};
+
+/// How long a wait that should end at once may take before the test calls it a hang.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Spawns `n` children that never finish by themselves, each holding a drop counter.
+fn pending_children(group: &TaskGroup<String>, n: usize, dropped: &Arc<AtomicUsize>) {
+    for _ in 0..n {
+        let guard = DropCounter::new(dropped);
+        group.spawn(async move {
+            let _guard = guard;
+            std::future::pending::<Result<(), String>>().await
+        });
+    }
+}
+
+#[loopbridge::test]
+async fn the_group_returns_after_the_body_and_every_child() {
+    let done = Arc::new(AtomicUsize::new(0));
+    let value = task_group(|group: TaskGroup<String>| {
+        let done = Arc::clone(&done);
+        async move {
+            for i in 0..20_u64 {
+                let done = Arc::clone(&done);
+                group.spawn(async move {
+                    loopbridge::sleep(Duration::from_millis(i % 5)).await;
+                    done.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                });
+            }
+            Ok("body")
+        }
+    })
+    .await;
+    assert_eq!(value.unwrap(), "body");
+    assert_eq!(done.load(Ordering::SeqCst), 20, "a child outlived the group");
+}
+
+#[loopbridge::test]
+async fn a_failing_child_cancels_the_rest_and_their_destructors_run_first() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let body_dropped = Arc::new(AtomicUsize::new(0));
+    let result: Result<(), String> = task_group(|group| {
+        let (dropped, body_guard) = (Arc::clone(&dropped), DropCounter::new(&body_dropped));
+        async move {
+            let _body_guard = body_guard;
+            pending_children(&group, 50, &dropped);
+            let token = group.token();
+            group.spawn(async move {
+                loopbridge::yield_now().await;
+                Err("child failed".to_owned())
+            });
+            token.cancelled().await; // the failure cancels the token...
+            loopbridge::sleep(Duration::from_secs(3600)).await; // ...and drops the body here
+            Ok(())
+        }
+    })
+    .await;
+    assert_eq!(result.unwrap_err(), "child failed");
+    assert_eq!(dropped.load(Ordering::SeqCst), 50, "every other child's destructor ran first");
+    assert_eq!(body_dropped.load(Ordering::SeqCst), 1, "the body was cancelled");
+}
+
+#[loopbridge::test]
+async fn a_panicking_child_is_resumed_after_the_rest_stopped() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let outcome = AssertUnwindSafe(task_group(|group: TaskGroup<String>| {
+        let dropped = Arc::clone(&dropped);
+        async move {
+            pending_children(&group, 10, &dropped);
+            group.spawn(async { panic!("boom in a group") });
+            std::future::pending::<Result<(), String>>().await
+        }
+    }))
+    .catch_unwind()
+    .await;
+    let payload = outcome.expect_err("the child's panic is resumed");
+    assert_eq!(panic_message(&*payload), "boom in a group");
+    assert_eq!(dropped.load(Ordering::SeqCst), 10);
+}
+
+#[loopbridge::test]
+async fn a_failing_body_cancels_every_child() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let result: Result<(), String> = task_group(|group| {
+        let dropped = Arc::clone(&dropped);
+        async move {
+            pending_children(&group, 10, &dropped);
+            Err("body failed".to_owned())
+        }
+    })
+    .await;
+    assert_eq!(result.unwrap_err(), "body failed");
+    assert_eq!(dropped.load(Ordering::SeqCst), 10);
+}
+
+#[loopbridge::test]
+async fn a_group_dropped_by_a_timeout_cancels_everything_in_it() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let token = Arc::new(std::sync::Mutex::new(None));
+    let timed_out = loopbridge::timeout(
+        Duration::from_millis(20),
+        task_group(|group: TaskGroup<String>| {
+            let (dropped, token) = (Arc::clone(&dropped), Arc::clone(&token));
+            async move {
+                pending_children(&group, 10, &dropped);
+                *token.lock().unwrap() = Some(group.token());
+                std::future::pending::<Result<(), String>>().await
+            }
+        }),
+    )
+    .await;
+    assert!(timed_out.is_err());
+    let token = token.lock().unwrap().take().expect("the body ran");
+    assert!(token.is_cancelled(), "dropping the group cancels its token");
+    // Aborted, not awaited: the children stop on their own threads.
+    let start = std::time::Instant::now();
+    while dropped.load(Ordering::SeqCst) < 10 {
+        assert!(start.elapsed() < PATIENCE, "children outlived a dropped group");
+        loopbridge::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+#[loopbridge::test]
+async fn a_spawn_into_a_failed_or_finished_group_never_runs() {
+    let ran = Arc::new(AtomicUsize::new(0));
+    let kept = Arc::new(std::sync::Mutex::new(None));
+    let result: Result<(), String> = task_group(|group| {
+        let (ran, kept) = (Arc::clone(&ran), Arc::clone(&kept));
+        async move {
+            *kept.lock().unwrap() = Some(group.clone());
+            group.spawn(async { Err("failed".to_owned()) });
+            group.token().cancelled().await;
+            let ran = Arc::clone(&ran);
+            group.spawn(async move {
+                ran.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            });
+            Ok(())
+        }
+    })
+    .await;
+    assert_eq!(result.unwrap_err(), "failed");
+    let late = kept.lock().unwrap().take().unwrap();
+    let counter = Arc::clone(&ran);
+    late.spawn(async move {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    });
+    loopbridge::sleep(Duration::from_millis(10)).await;
+    assert_eq!(ran.load(Ordering::SeqCst), 0, "a spawn into a failed or finished group ran");
+}
+
+#[loopbridge::test]
+async fn nested_groups_fail_outward_and_cancel_inward() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let result: Result<(), String> = task_group(|outer| {
+        let dropped = Arc::clone(&dropped);
+        async move {
+            let inner_dropped = Arc::clone(&dropped);
+            outer.spawn(async move {
+                task_group(|inner| async move {
+                    pending_children(&inner, 5, &inner_dropped);
+                    inner.spawn(async { Err("inner failed".to_owned()) });
+                    std::future::pending::<Result<(), String>>().await
+                })
+                .await
+            });
+            pending_children(&outer, 5, &dropped);
+            std::future::pending().await
+        }
+    })
+    .await;
+    assert_eq!(result.unwrap_err(), "inner failed");
+    assert_eq!(dropped.load(Ordering::SeqCst), 10, "both groups' children stopped first");
+}
