@@ -80,12 +80,7 @@ impl LoopBackend for EventLoop {
     ) -> Result<F::Output, BlockOnError> {
         // The loop's thread never calls this for itself (loopbridge refuses `block_on` in its
         // tasks), so the caller's own thread can wait for the future.
-        match deadline {
-            None => Ok(park::wait(future)),
-            Some(deadline) => {
-                park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out)
-            }
-        }
+        park::wait_with_deadline(future, deadline)
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

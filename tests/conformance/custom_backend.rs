@@ -53,12 +53,7 @@ impl LoopBackend for ThreadPerTask {
         future: F,
         deadline: Option<Instant>,
     ) -> Result<F::Output, BlockOnError> {
-        match deadline {
-            None => Ok(park::wait(future)),
-            Some(deadline) => {
-                park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out)
-            }
-        }
+        park::wait_with_deadline(future, deadline)
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

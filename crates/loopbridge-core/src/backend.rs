@@ -64,10 +64,7 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 ///     }
 ///     fn try_block_on_until<F: Future>(&self, future: F, deadline: Option<Instant>)
 ///         -> Result<F::Output, BlockOnError> {
-///         match deadline {
-///             None => Ok(park::wait(future)),
-///             Some(deadline) => park::wait_until(future, deadline).ok_or_else(BlockOnError::timed_out),
-///         }
+///         park::wait_with_deadline(future, deadline)
 ///     }
 ///     fn timer_at(&self, deadline: Instant) -> Self::Timer {
 ///         self.spawn_blocking(move || std::thread::sleep(deadline.saturating_duration_since(Instant::now())))

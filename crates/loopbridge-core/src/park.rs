@@ -23,6 +23,8 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Instant;
 
+use crate::BlockOnError;
+
 struct Unparker(Thread);
 
 impl Wake for Unparker {
@@ -65,6 +67,32 @@ pub fn wait<F: Future>(future: F) -> F::Output {
 /// ```
 pub fn wait_until<F: Future>(future: F, deadline: Instant) -> Option<F::Output> {
     poll_until(future, Some(deadline))
+}
+
+/// What a backend with no `block_on` of its own does in
+/// [`LoopBackend::try_block_on_until`](crate::LoopBackend::try_block_on_until): waits for
+/// `future` on this thread until it completes or the `deadline`, if any, passes.
+///
+/// # Errors
+///
+/// [`BlockOnError::is_timed_out`] when the deadline passed first; the future is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use loopbridge_core::park;
+///
+/// assert_eq!(park::wait_with_deadline(async { 1 }, None).unwrap(), 1);
+/// let soon = Some(Instant::now() + Duration::from_millis(1));
+/// let late = park::wait_with_deadline(std::future::pending::<()>(), soon);
+/// assert!(late.unwrap_err().is_timed_out());
+/// ```
+pub fn wait_with_deadline<F: Future>(
+    future: F,
+    deadline: Option<Instant>,
+) -> Result<F::Output, BlockOnError> {
+    poll_until(future, deadline).ok_or_else(BlockOnError::timed_out)
 }
 
 fn poll_until<F: Future>(future: F, deadline: Option<Instant>) -> Option<F::Output> {

@@ -266,7 +266,8 @@ pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use join_set::JoinSet;
 pub use local::{spawn_local, try_spawn_local};
 pub use loopbridge_core::cancel::{
-    CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
+    CancellationToken, Cancelled, DropGuard, WaitForCancellationFuture,
+    WaitForCancellationFutureOwned,
 };
 pub use loopbridge_core::task::AbortHandle;
 pub use loopbridge_core::{

@@ -53,7 +53,7 @@ use slab::Slab;
 use crate::sync::{AtomicBool, Mutex, MutexGuard, Ordering};
 
 pub use drop_guard::DropGuard;
-pub use wait::{WaitForCancellationFuture, WaitForCancellationFutureOwned};
+pub use wait::{Cancelled, WaitForCancellationFuture, WaitForCancellationFutureOwned};
 
 /// A token for cooperative cancellation, shared by cloning; see the [module docs](self).
 ///
@@ -171,7 +171,7 @@ impl CancellationToken {
     /// park::wait(token.cancelled());
     /// ```
     pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
-        WaitForCancellationFuture::new(self)
+        Cancelled::new(self)
     }
 
     /// [`cancelled`](Self::cancelled), owning the token: a future that is `'static`, to move
@@ -189,7 +189,7 @@ impl CancellationToken {
     /// worker.join().unwrap();
     /// ```
     pub fn cancelled_owned(self) -> WaitForCancellationFutureOwned {
-        WaitForCancellationFutureOwned::new(self)
+        Cancelled::new(self)
     }
 
     /// Runs `future` until it completes (`Some(output)`) or the token is cancelled (`None`;

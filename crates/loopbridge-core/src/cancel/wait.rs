@@ -1,5 +1,6 @@
 //! The futures that wait for a [`CancellationToken`] to be cancelled.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -7,7 +8,9 @@ use std::task::{Context, Poll};
 
 use super::CancellationToken;
 
-/// Completes once its token is cancelled; from [`CancellationToken::cancelled`]. Cancel-safe.
+/// Completes once its token is cancelled; cancel-safe. `T` is how it holds the token: by
+/// reference ([`WaitForCancellationFuture`], from [`CancellationToken::cancelled`]) or owned
+/// ([`WaitForCancellationFutureOwned`], from [`CancellationToken::cancelled_owned`]).
 ///
 /// # Examples
 ///
@@ -21,13 +24,28 @@ use super::CancellationToken;
 /// assert!(token.is_cancelled());
 /// ```
 #[must_use = "futures do nothing unless polled"]
-pub struct WaitForCancellationFuture<'a> {
-    token: &'a CancellationToken,
+pub struct Cancelled<T: Borrow<CancellationToken>> {
+    token: T,
+    /// Where its waker is registered with the token, once it is.
     slot: Option<usize>,
 }
 
-/// Completes once its token is cancelled, owning the token; from
-/// [`CancellationToken::cancelled_owned`]. Cancel-safe.
+/// A [`Cancelled`] that borrows its token; from [`CancellationToken::cancelled`].
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::cancel::{CancellationToken, WaitForCancellationFuture};
+///
+/// let token = CancellationToken::new();
+/// let wait: WaitForCancellationFuture<'_> = token.cancelled();
+/// token.cancel();
+/// loopbridge_core::park::wait(wait);
+/// ```
+pub type WaitForCancellationFuture<'a> = Cancelled<&'a CancellationToken>;
+
+/// A [`Cancelled`] that owns its token, so it is `'static` and can move into a task; from
+/// [`CancellationToken::cancelled_owned`].
 ///
 /// # Examples
 ///
@@ -39,30 +57,20 @@ pub struct WaitForCancellationFuture<'a> {
 /// token.cancel();
 /// park::wait(wait);
 /// ```
-#[must_use = "futures do nothing unless polled"]
-pub struct WaitForCancellationFutureOwned {
-    token: CancellationToken,
-    slot: Option<usize>,
-}
+pub type WaitForCancellationFutureOwned = Cancelled<CancellationToken>;
 
-impl<'a> WaitForCancellationFuture<'a> {
-    pub(super) fn new(token: &'a CancellationToken) -> Self {
-        WaitForCancellationFuture { token, slot: None }
+impl<T: Borrow<CancellationToken>> Cancelled<T> {
+    pub(super) fn new(token: T) -> Self {
+        Cancelled { token, slot: None }
     }
 }
 
-impl WaitForCancellationFutureOwned {
-    pub(super) fn new(token: CancellationToken) -> Self {
-        WaitForCancellationFutureOwned { token, slot: None }
-    }
-}
-
-impl Future for WaitForCancellationFuture<'_> {
+impl<T: Borrow<CancellationToken> + Unpin> Future for Cancelled<T> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if this.token.register(&mut this.slot, cx.waker()) {
+        if this.token.borrow().register(&mut this.slot, cx.waker()) {
             Poll::Ready(())
         } else {
             Poll::Pending
@@ -70,39 +78,14 @@ impl Future for WaitForCancellationFuture<'_> {
     }
 }
 
-impl Future for WaitForCancellationFutureOwned {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if this.token.register(&mut this.slot, cx.waker()) {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    }
-}
-
-impl Drop for WaitForCancellationFuture<'_> {
+impl<T: Borrow<CancellationToken>> Drop for Cancelled<T> {
     fn drop(&mut self) {
-        self.token.unregister(self.slot.take());
+        self.token.borrow().unregister(self.slot.take());
     }
 }
 
-impl Drop for WaitForCancellationFutureOwned {
-    fn drop(&mut self) {
-        self.token.unregister(self.slot.take());
-    }
-}
-
-impl fmt::Debug for WaitForCancellationFuture<'_> {
+impl<T: Borrow<CancellationToken>> fmt::Debug for Cancelled<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitForCancellationFuture").field("token", self.token).finish()
-    }
-}
-
-impl fmt::Debug for WaitForCancellationFutureOwned {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitForCancellationFutureOwned").field("token", &self.token).finish()
+        f.debug_struct("Cancelled").field("token", self.token.borrow()).finish()
     }
 }
