@@ -23,6 +23,7 @@ pub(super) fn values(results: &Results) -> Values {
     concurrent(results, &mut values);
     idle(results, &mut values);
     time_ops(results, &mut values);
+    structured(results, &mut values);
     values
 }
 
@@ -368,5 +369,36 @@ fn time_ops(results: &Results, values: &mut Values) {
         ("time_ops_verdict", tally.summary()),
         ("detection_verdict", detection.summary()),
         ("detection_floor_verdict", at_floor.summary()),
+    ]);
+}
+
+/// `JoinSet` spawn + join against tokio's `JoinSet` (a target on tokio) or a `FuturesUnordered`
+/// of native handles (reference only); `CancellationToken` against tokio-util's.
+fn structured(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut join_set = Tally::default();
+    for flavour in FLAVOURS {
+        let case = format!("join_set_100 {flavour}");
+        let native = results.case("join_set_100", flavour, "native");
+        let lb = results.case("join_set_100", flavour, "loopbridge");
+        if flavour.starts_with("tokio") {
+            join_set.add(ratio_row(&mut rows, &case, native, lb, "≤ 1.10×", 1.10));
+        } else {
+            let _ = ratio_row(&mut rows, &case, native, lb, "reference", f64::INFINITY);
+        }
+    }
+    let mut token = Tally::default();
+    token.add(ratio_row(
+        &mut rows,
+        "cancellation_token",
+        results.case("cancellation_token", "plain_thread", "tokio_util"),
+        results.case("cancellation_token", "plain_thread", "loopbridge"),
+        "≤ 1.10×",
+        1.10,
+    ));
+    values.extend([
+        ("structured_rows", rows),
+        ("join_set_verdict", join_set.summary()),
+        ("token_verdict", token.summary()),
     ]);
 }
