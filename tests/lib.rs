@@ -240,3 +240,44 @@ pub fn one_runner_lifetime(flavor: Flavor, timeout: Duration) {
     let report = runner.shutdown(timeout);
     assert!(report.completed_in_time(), "{flavor:?}: {report:?}");
 }
+
+/// Raises this process's soft limit on open files to at least `wanted` (up to the hard limit),
+/// for tests that hold many sockets at once.
+///
+/// # Panics
+///
+/// If the hard limit is below `wanted`, with a message saying how to raise it.
+pub fn raise_fd_limit(wanted: u64) {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if limit.current.is_none_or(|current| current >= wanted) {
+            return;
+        }
+        let hard = limit.maximum.unwrap_or(u64::MAX);
+        assert!(
+            hard >= wanted,
+            "this test holds {wanted} open files and the hard limit is {hard}: raise it (`ulimit -Hn {wanted}` as root)"
+        );
+        let raised = Rlimit { current: Some(wanted), maximum: limit.maximum };
+        if let Err(err) = setrlimit(Resource::Nofile, raised) {
+            panic!("cannot raise the open-file limit to {wanted}: {err}");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = wanted;
+}
+
+/// A fresh empty directory for this test's files (Unix socket paths), under the system's
+/// temporary directory.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("lb-{name}-{}-{unique}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(err) = std::fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {err}", dir.display());
+    }
+    dir
+}

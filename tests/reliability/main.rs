@@ -10,6 +10,8 @@
 //!   created and shut down many times, their threads, RSS and live heap measured.
 //! - [`structured`]: a `JoinSet` of thousands of tasks joined, aborted and dropped; a
 //!   `task_group` of a thousand children whose one child fails.
+//! - [`net`]: thousands of loopback connections opened and closed, no descriptor or thread
+//!   left behind.
 //! - [`sequences`]: proptest, random sequences of operations against one model of what must
 //!   happen to each unit of work.
 //!
@@ -26,6 +28,7 @@
 //! libtest starts them in parallel. Each flavour then runs under a watchdog sized to the scale.
 
 mod heap;
+mod net;
 mod panics;
 mod sequences;
 mod shutdown;
@@ -63,6 +66,8 @@ pub(crate) struct Scale {
     pub(crate) set_tasks: usize,
     /// Children of one `task_group` whose one child fails, per flavour.
     pub(crate) group_children: usize,
+    /// Loopback connections opened, used and closed, per flavour.
+    pub(crate) connections: usize,
     /// The watchdog of one flavour of one scenario.
     pub(crate) watchdog: Duration,
 }
@@ -79,6 +84,7 @@ impl Scale {
         cases: 12,
         set_tasks: 1_000,
         group_children: 200,
+        connections: 1_000,
         watchdog: Duration::from_secs(60),
     };
 
@@ -93,6 +99,7 @@ impl Scale {
         cases: 256,
         set_tasks: 10_000,
         group_children: 1_000,
+        connections: 10_000,
         watchdog: Duration::from_secs(600),
     };
 

@@ -155,8 +155,8 @@ fn steps() -> Vec<Step> {
                 // The facade's examples must not assume tokio (the default) or a one-thread
                 // runner (async-std has none). The library builds of these feature sets are the
                 // `conformance-each` step's, so this costs the doctests' compilation only.
-                cargo("test -p loopbridge --doc --no-default-features --features smol,macros"),
-                cargo("test -p loopbridge --doc --no-default-features --features async-std,macros"),
+                cargo("test -p loopbridge --doc --no-default-features --features smol,macros,net"),
+                cargo("test -p loopbridge --doc --no-default-features --features async-std,macros,net"),
             ],
         )
         .counting_tests(),
@@ -181,6 +181,9 @@ fn steps() -> Vec<Step> {
                 cargo("run -p loopbridge-examples --example sqlite_thread_bound"),
                 cargo("run -p loopbridge-examples --example custom_backend"),
                 cargo("run -p loopbridge-examples --example task_group"),
+                cargo("run -p loopbridge-examples --example line_chat"),
+                // The same sockets on async-io's reactor (the global runner on smol).
+                cargo("run -p loopbridge-examples --example line_chat").env("LOOPBRIDGE_BACKEND", "smol"),
                 cargo("run -p loopbridge-examples --example blocking_in_async_server").args([
                     "--",
                     "--requests",

@@ -245,6 +245,8 @@ mod global;
 mod interval;
 mod join_set;
 mod local;
+#[cfg(feature = "net")]
+pub mod net;
 pub mod rt;
 mod runner;
 mod task_group;

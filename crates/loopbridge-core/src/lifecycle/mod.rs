@@ -15,7 +15,9 @@
 //! 4. Who is blocked in a `block_on` of this runtime? [`UntilClosed`] wraps the future of a
 //!    `block_on`; `close` wakes every such caller, which then returns `is_shut_down()` instead
 //!    of waiting forever for a future the dead runtime cannot finish.
-//! 5. For a runtime with no shutdown of its own (async-std), which tasks to abort:
+//! 5. Which resources must learn of the close at once? [`Lifecycle::watch`] registers an
+//!    [`OnClose`] (a socket on a reactor that outlives the runtime), which `close` tells.
+//! 6. For a runtime with no shutdown of its own (async-std), which tasks to abort:
 //!    [`with_abort_registry`](Lifecycle::with_abort_registry) keeps an
 //!    [`AbortHandle`] per pending task, and `close` aborts them all.
 //!
@@ -26,6 +28,7 @@
 //! The counters are plain atomics. A task takes the registry's lock only once it returns
 //! `Pending`: one that completes in its first poll never does.
 
+mod close_watch;
 mod job;
 mod outcome;
 mod tracked_task;
@@ -44,6 +47,7 @@ use slab::Slab;
 use crate::sync::{AtomicBool, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering, fence};
 use crate::task::AbortHandle;
 
+pub use close_watch::{CloseWatch, OnClose};
 pub use job::track_job;
 pub use outcome::ShutdownOutcome;
 pub use tracked_task::{TrackedTask, track_task};
@@ -73,6 +77,8 @@ pub struct Lifecycle {
     registry: Option<Mutex<Slab<AbortHandle>>>,
     /// Wakers of `block_on` callers whose future was pending, woken by `close`.
     blocked: Mutex<Slab<Waker>>,
+    /// Resources told by `close` ([`Lifecycle::watch`]).
+    watchers: Mutex<Slab<std::sync::Weak<dyn OnClose>>>,
     /// Signalled when the last live task is dropped after the close; its mutex guards nothing
     /// but the wait itself (the count is an atomic), so that no signal can fall between a
     /// waiter's check and its sleep.
@@ -114,6 +120,7 @@ impl Lifecycle {
             running_jobs: AtomicUsize::new(0),
             registry,
             blocked: Mutex::new(Slab::new()),
+            watchers: Mutex::new(Slab::new()),
             drained: (Mutex::new(()), Condvar::new()),
         }
     }
@@ -155,6 +162,7 @@ impl Lifecycle {
         for (_, waker) in blocked {
             waker.wake();
         }
+        self.tell_watchers();
         if let Some(registry) = &self.registry {
             let tasks = std::mem::take(&mut *lock(registry));
             self.cancelled_tasks.fetch_add(tasks.len(), Ordering::AcqRel);

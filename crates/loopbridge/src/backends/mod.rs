@@ -12,6 +12,7 @@
 //! | `timer.rs` | [`AnyTimer`], the timer of any backend |
 //! | `owned.rs` | the runtimes loopbridge starts and stops ([`OwnedRuntime`]) |
 //! | `flavor.rs` | the public [`Flavor`] |
+//! | `net/` | the sockets of [`loopbridge::net`](crate::net) on each backend's reactor |
 //! | `gates.rs` | the `#[loopbridge::test]` gates, one per backend feature |
 //!
 //! **Architecture invariant:** with no backend feature the crate still compiles, and the first
@@ -22,6 +23,8 @@ mod custom;
 mod detect;
 mod flavor;
 mod gates;
+#[cfg(feature = "net")]
+pub(crate) mod net;
 mod owned;
 mod timer;
 
