@@ -30,6 +30,7 @@ const BENCHES: &[(&str, &str)] = &[
     ("concurrent", "1, 4, 16 sync callers of block_on on one runtime, pinned"),
     ("allocations", "heap allocations per spawn and per block_on (counting allocator)"),
     ("structured", "JoinSet spawn + join of 100 tasks, CancellationToken cancel/observe"),
+    ("net", "loopback TCP: 1-byte echo, 64 MiB one way, connect + accept; pinned"),
     ("idle", "CPU time over 2 s idle and RSS per extra runner"),
 ];
 

@@ -218,6 +218,7 @@ mod tests {
                 "## Idle runner (`idle`)",
                 "## Small operations inside a task (`time_ops`)",
                 "## Structured concurrency (`structured`)",
+                "## Sockets over loopback TCP (`net`)",
             ]
         );
         assert!(report.contains(
@@ -225,6 +226,9 @@ mod tests {
              - **Partial or quick run**"
         ));
         assert!(report.contains("| to_thread ≤ 1.10× native | not measured (0 of 4 cases) |"));
+        assert!(report.contains(
+            "| issue 15: 64 MiB TCP throughput ≥ 0.95× native sockets | not measured (0 of 4 cases) |"
+        ));
         assert!(!report.contains("met**") && !report.contains("rounds:"), "{report}");
     }
 }

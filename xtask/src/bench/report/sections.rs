@@ -24,6 +24,7 @@ pub(super) fn values(results: &Results) -> Values {
     idle(results, &mut values);
     time_ops(results, &mut values);
     structured(results, &mut values);
+    net(results, &mut values);
     values
 }
 
@@ -400,5 +401,79 @@ fn structured(results: &Results, values: &mut Values) {
         ("structured_rows", rows),
         ("join_set_verdict", join_set.summary()),
         ("token_verdict", token.summary()),
+    ]);
+}
+
+/// `loopbridge::net` against each backend's native sockets: the echo round trip (a target),
+/// connection setup (reference), and, under tokio multi-thread, both against async-net (a
+/// second reactor, what portable crates use on tokio today); then the throughput (a target).
+fn net(results: &Results, values: &mut Values) {
+    let mut rows = String::new();
+    let mut echo = Tally::default();
+    for group in ["echo_1b", "connect_accept"] {
+        for flavour in FLAVOURS {
+            let case = format!("{group} {flavour}");
+            let native = results.case(group, flavour, "native");
+            let lb = results.case(group, flavour, "loopbridge");
+            if group == "echo_1b" {
+                echo.add(ratio_row(&mut rows, &case, native, lb, "≤ 1.05×", 1.05));
+            } else {
+                let _ = ratio_row(&mut rows, &case, native, lb, "reference", f64::INFINITY);
+            }
+        }
+        let _ = ratio_row(
+            &mut rows,
+            &format!("{group} tokio_mt against async-net (a second reactor)"),
+            results.case(group, "tokio_mt", "async_net"),
+            results.case(group, "tokio_mt", "loopbridge"),
+            "reference",
+            f64::INFINITY,
+        );
+    }
+    // 64 MiB per iteration: MiB/s from the time per iteration (ns).
+    let mib_s = |s: Stat| format!("{:.0}", 64.0 * 1e9 / s.median);
+    let mut throughput_rows = String::new();
+    let mut throughput = Tally::default();
+    for flavour in FLAVOURS {
+        let native = results.case("throughput_64mib", flavour, "native");
+        let lb = results.case("throughput_64mib", flavour, "loopbridge");
+        match native.zip(lb) {
+            Some((n, l)) => {
+                let ratio = n.median / l.median;
+                let met = ratio >= 0.95;
+                throughput.add(Some(met));
+                let _ = writeln!(
+                    throughput_rows,
+                    "| {flavour} | {} | {} | {ratio:.2}× | {} | {} |",
+                    mib_s(n),
+                    mib_s(l),
+                    n.per_round(&l, |n, l| n / l),
+                    verdict(Some(met))
+                );
+            }
+            None => {
+                throughput.add(None);
+                let _ = writeln!(throughput_rows, "| {flavour} | — | — | — | | not measured |");
+            }
+        }
+    }
+    if let (Some(a), Some(l)) = (
+        results.case("throughput_64mib", "tokio_mt", "async_net"),
+        results.case("throughput_64mib", "tokio_mt", "loopbridge"),
+    ) {
+        let _ = writeln!(
+            throughput_rows,
+            "| tokio_mt, async-net in place of tokio::net | {} | {} | {:.2}× | {} | (reference) |",
+            mib_s(a),
+            mib_s(l),
+            a.median / l.median,
+            a.per_round(&l, |a, l| a / l),
+        );
+    }
+    values.extend([
+        ("net_rows", rows),
+        ("net_throughput_rows", throughput_rows),
+        ("net_echo_verdict", echo.summary()),
+        ("net_throughput_verdict", throughput.summary()),
     ]);
 }
