@@ -32,9 +32,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let clients: Vec<_> =
             NAMES.iter().map(|name| loopbridge::spawn(client(addr, name))).collect();
+        let mut greeters = Vec::new();
         for client in clients {
-            let (name, heard) = client.await??;
+            let (name, heard, greeter) = client.await??;
             println!("{name} heard: {heard:?}");
+            greeters.push(greeter);
+        }
+        // Only now that everyone has heard everyone: a client that stopped greeting as soon as
+        // it had heard the others might not have been heard by them yet.
+        for greeter in greeters {
+            greeter.abort();
         }
         server.abort(); // the server loops forever; aborting it closes every connection
         Ok(())
@@ -95,8 +102,11 @@ async fn serve(listener: TcpListener) -> io::Result<()> {
     }
 }
 
-/// Joins as `name`, greets, and returns the greetings of the others.
-async fn client(addr: SocketAddr, name: &'static str) -> io::Result<(&'static str, Vec<String>)> {
+/// What a client returns: its name, the greetings it heard, and its greeter, still greeting.
+type Joined = (&'static str, Vec<String>, loopbridge::JoinHandle<io::Result<()>>);
+
+/// Joins as `name`, greets until stopped, and returns once it has heard the others.
+async fn client(addr: SocketAddr, name: &'static str) -> io::Result<Joined> {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (read, mut write) = stream.into_split();
@@ -107,8 +117,6 @@ async fn client(addr: SocketAddr, name: &'static str) -> io::Result<(&'static st
             write.write_all(format!("hello from {name}\n").as_bytes()).await?;
             loopbridge::sleep(Duration::from_millis(20)).await;
         }
-        #[allow(unreachable_code)]
-        Ok::<_, io::Error>(())
     });
     let mut lines = BufReader::new(read).lines();
     let mut heard: Vec<String> = Vec::new();
@@ -125,7 +133,6 @@ async fn client(addr: SocketAddr, name: &'static str) -> io::Result<(&'static st
     loopbridge::timeout(Duration::from_secs(10), listen).await.map_err(|_| {
         io::Error::new(io::ErrorKind::TimedOut, format!("{name} waited 10 s for the others"))
     })??;
-    greeter.abort();
     heard.sort();
-    Ok((name, heard))
+    Ok((name, heard, greeter))
 }

@@ -3,6 +3,10 @@
 //! as before (counted in `/proc/self/task`, so on Linux only); so does a runner whose workers
 //! were replaced while their tasks blocked.
 //!
+//! Under tokio, `loopbridge::net` starts no second reactor: its sockets are on tokio's
+//! driver, so no "async-io" thread appears (checked first, before any smol or async-std
+//! runner has started async-io's).
+//!
 //! Thread counts are process-wide, so this binary holds a single test, which checks the
 //! flavours one after another.
 
@@ -103,9 +107,50 @@ fn no_replacement_outlives_its_runner(flavor: Flavor) {
     assert_eq!(now, baseline, "{flavor:?}: {baseline} threads before, {now} after the shutdown");
 }
 
+/// The names of this process's threads.
+fn thread_names() -> Vec<String> {
+    let tasks = std::fs::read_dir("/proc/self/task").expect("read /proc/self/task");
+    tasks
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .collect()
+}
+
+/// TCP, UDP and Unix sockets used on a tokio runner start no async-io thread.
+#[cfg(feature = "tokio")]
+fn tokio_sockets_start_no_second_reactor() {
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+
+    let runner = loopbridge_tests::runner_for(Flavor::TokioMultiThread);
+    runner
+        .block_on(async {
+            let listener = loopbridge::net::TcpListener::bind("127.0.0.1:0").await?;
+            let mut client = loopbridge::net::TcpStream::connect(listener.local_addr()?).await?;
+            let (mut server, _) = listener.accept().await?;
+            client.write_all(b"x").await?;
+            server.read_exact(&mut [0; 1]).await?;
+            let udp = loopbridge::net::UdpSocket::bind("127.0.0.1:0").await?;
+            udp.send_to(b"x", udp.local_addr()?).await?;
+            udp.recv_from(&mut [0; 1]).await?;
+            let (mut a, mut b) = loopbridge::net::UnixStream::pair()?;
+            a.write_all(b"x").await?;
+            b.read_exact(&mut [0; 1]).await?;
+            loopbridge::net::lookup_host("localhost:80").await.map(drop)
+        })
+        .expect("sockets on a tokio runner");
+    let names = thread_names();
+    assert!(
+        !names.iter().any(|name| name.starts_with("async-io")),
+        "a second reactor thread started under tokio: {names:?}"
+    );
+    runner.shutdown(Duration::from_secs(5));
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn runners_leave_no_thread_behind() {
+    #[cfg(feature = "tokio")]
+    with_watchdog(tokio_sockets_start_no_second_reactor);
     for &flavor in Flavor::COMPILED_IN {
         with_watchdog(move || no_thread_outlives_its_runner(flavor));
         if loopbridge_tests::blocking_in_task_completes(flavor) {
