@@ -42,6 +42,22 @@ impl Addrs {
     }
 }
 
+/// Binds a std socket to each address of `addr` in turn with `bind` and registers the first
+/// that binds with the reactor of the runtime running the caller.
+pub(crate) async fn bind_first<S, T>(
+    addr: impl ToSocketAddrs,
+    bind: impl Fn(SocketAddr) -> io::Result<S>,
+    register: impl Fn(&crate::backends::net::Reactor, S) -> io::Result<T>,
+) -> io::Result<T> {
+    let addrs = resolve(addr).await?;
+    let reactor = crate::backends::net::Reactor::current()?;
+    first_ok(addrs, |addr| {
+        let bound = bind(addr).map_err(|e| io::Error::new(e.kind(), format!("bind {addr}: {e}")));
+        std::future::ready(bound.and_then(|socket| register(&reactor, socket)))
+    })
+    .await
+}
+
 /// Calls `op` with each address in turn and returns its first success, or the last error.
 pub(crate) async fn first_ok<T, F>(
     addrs: Vec<SocketAddr>,

@@ -27,33 +27,40 @@ macro_rules! async_read {
     };
 }
 
+/// The methods of both `AsyncWrite` traits that have the same signature in each.
+macro_rules! write_polls {
+    () => {
+        fn poll_write(
+            self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.get_mut().inner.poll_write(cx, buf)
+        }
+
+        fn poll_write_vectored(
+            self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            bufs: &[std::io::IoSlice<'_>],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.get_mut().inner.poll_write_vectored(cx, bufs)
+        }
+
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            self.get_mut().inner.poll_flush(cx)
+        }
+    };
+}
+
 /// `futures_io::AsyncWrite` always, and `tokio::io::AsyncWrite` with the `tokio` feature;
 /// `close` and `shutdown` shut the write direction down and leave reading open.
 macro_rules! async_write {
     ($ty:ty) => {
         impl futures_io::AsyncWrite for $ty {
-            fn poll_write(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                buf: &[u8],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                self.get_mut().inner.poll_write(cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                bufs: &[std::io::IoSlice<'_>],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                self.get_mut().inner.poll_write_vectored(cx, bufs)
-            }
-
-            fn poll_flush(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<std::io::Result<()>> {
-                self.get_mut().inner.poll_flush(cx)
-            }
+            $crate::net::io_traits::write_polls!();
 
             fn poll_close(
                 self: std::pin::Pin<&mut Self>,
@@ -65,31 +72,10 @@ macro_rules! async_write {
 
         #[cfg(feature = "tokio")]
         impl tokio::io::AsyncWrite for $ty {
-            fn poll_write(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                buf: &[u8],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                self.get_mut().inner.poll_write(cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                bufs: &[std::io::IoSlice<'_>],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                self.get_mut().inner.poll_write_vectored(cx, bufs)
-            }
+            $crate::net::io_traits::write_polls!();
 
             fn is_write_vectored(&self) -> bool {
                 self.inner.is_write_vectored()
-            }
-
-            fn poll_flush(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<std::io::Result<()>> {
-                self.get_mut().inner.poll_flush(cx)
             }
 
             fn poll_shutdown(
@@ -102,4 +88,4 @@ macro_rules! async_write {
     };
 }
 
-pub(crate) use {async_read, async_write};
+pub(crate) use {async_read, async_write, write_polls};

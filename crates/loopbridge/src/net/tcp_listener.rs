@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 
 use super::TcpStream;
-use super::addr::{ToSocketAddrs, first_ok, resolve};
+use super::addr::{ToSocketAddrs, bind_first};
 use crate::backends::net::{Reactor, Socket, TcpListen};
 
 /// A TCP socket listening for connections.
@@ -46,15 +46,8 @@ impl TcpListener {
     /// # Ok::<_, std::io::Error>(())
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let addrs = resolve(addr).await?;
-        let reactor = Reactor::current()?;
-        first_ok(addrs, |addr| {
-            let bound = std::net::TcpListener::bind(addr)
-                .map_err(|e| io::Error::new(e.kind(), format!("bind {addr}: {e}")))
-                .and_then(|listener| reactor.tcp_listener(listener));
-            std::future::ready(bound.map(|inner| TcpListener { inner }))
-        })
-        .await
+        let inner = bind_first(addr, std::net::TcpListener::bind, Reactor::tcp_listener).await?;
+        Ok(TcpListener { inner })
     }
 
     /// Waits for a connection and returns it with the peer's address. The stream belongs to

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
-use super::addr::{ToSocketAddrs, first_ok, resolve};
+use super::addr::{ToSocketAddrs, bind_first, first_ok, resolve};
 use crate::backends::net::{Reactor, Socket, Udp};
 
 /// A UDP socket. Unconnected, it sends to and receives from any address
@@ -51,15 +51,8 @@ impl UdpSocket {
     /// # Ok::<_, std::io::Error>(())
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let addrs = resolve(addr).await?;
-        let reactor = Reactor::current()?;
-        first_ok(addrs, |addr| {
-            let bound = std::net::UdpSocket::bind(addr)
-                .map_err(|e| io::Error::new(e.kind(), format!("bind {addr}: {e}")))
-                .and_then(|socket| reactor.udp(socket));
-            std::future::ready(bound.map(|inner| UdpSocket { inner }))
-        })
-        .await
+        let inner = bind_first(addr, std::net::UdpSocket::bind, Reactor::udp).await?;
+        Ok(UdpSocket { inner })
     }
 
     /// Registers a bound std socket with the reactor of the runtime that runs the caller,

@@ -137,6 +137,31 @@ pub(crate) fn shut_down() -> io::Error {
     )
 }
 
+/// Registers the std socket `$io`, made non-blocking first: with tokio's `$from_std` inside the
+/// runtime's context (`bound`: keeping the runtime's handle beside it, for a listener's
+/// `accept`), or with async-io's reactor, bound to the runner.
+macro_rules! register {
+    ($reactor:expr, $io:expr, $from_std:path $(, $bound:ident)?) => {{
+        let io = $io;
+        io.set_nonblocking(true)?;
+        match *$reactor {
+            #[cfg(feature = "tokio")]
+            Reactor::Tokio(ref handle) => {
+                let io = tokio_driver::entered(handle, || $from_std(io))?;
+                Ok(Socket::Tokio(register!(@wrap io, handle $(, $bound)?)))
+            }
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Reactor::AsyncIo(ref owner) => Registered::from_std(owner.as_ref(), io).map(Socket::AsyncIo),
+        }
+    }};
+    (@wrap $io:ident, $handle:ident) => {
+        $io
+    };
+    (@wrap $io:ident, $handle:ident, bound) => {
+        tokio_driver::Bound { io: $io, handle: $handle.clone() }
+    };
+}
+
 /// Where a new socket registers: the reactor of the backend that runs the caller.
 #[derive(Clone)]
 pub(crate) enum Reactor {
@@ -204,18 +229,7 @@ impl Reactor {
 
     /// Registers a std stream (made non-blocking here).
     pub(crate) fn tcp_stream(&self, stream: std::net::TcpStream) -> io::Result<Socket<Tcp>> {
-        stream.set_nonblocking(true)?;
-        match *self {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                tokio_driver::entered(handle, || ::tokio::net::TcpStream::from_std(stream))
-                    .map(Socket::Tokio)
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => {
-                Registered::from_std(owner.as_ref(), stream).map(Socket::AsyncIo)
-            }
-        }
+        register!(self, stream, ::tokio::net::TcpStream::from_std)
     }
 
     /// Registers a std listener (made non-blocking here).
@@ -223,36 +237,12 @@ impl Reactor {
         &self,
         listener: std::net::TcpListener,
     ) -> io::Result<Socket<TcpListen>> {
-        listener.set_nonblocking(true)?;
-        match *self {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                let io = tokio_driver::entered(handle, || {
-                    ::tokio::net::TcpListener::from_std(listener)
-                })?;
-                Ok(Socket::Tokio(tokio_driver::Bound { io, handle: handle.clone() }))
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => {
-                Registered::from_std(owner.as_ref(), listener).map(Socket::AsyncIo)
-            }
-        }
+        register!(self, listener, ::tokio::net::TcpListener::from_std, bound)
     }
 
     /// Registers a std UDP socket (made non-blocking here).
     pub(crate) fn udp(&self, socket: std::net::UdpSocket) -> io::Result<Socket<Udp>> {
-        socket.set_nonblocking(true)?;
-        match *self {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                tokio_driver::entered(handle, || ::tokio::net::UdpSocket::from_std(socket))
-                    .map(Socket::Tokio)
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => {
-                Registered::from_std(owner.as_ref(), socket).map(Socket::AsyncIo)
-            }
-        }
+        register!(self, socket, ::tokio::net::UdpSocket::from_std)
     }
 
     /// Connects a Unix stream to the socket at `path`.
@@ -280,18 +270,7 @@ impl Reactor {
         &self,
         stream: std::os::unix::net::UnixStream,
     ) -> io::Result<Socket<Unix>> {
-        stream.set_nonblocking(true)?;
-        match *self {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                tokio_driver::entered(handle, || ::tokio::net::UnixStream::from_std(stream))
-                    .map(Socket::Tokio)
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => {
-                Registered::from_std(owner.as_ref(), stream).map(Socket::AsyncIo)
-            }
-        }
+        register!(self, stream, ::tokio::net::UnixStream::from_std)
     }
 
     /// Registers a std Unix listener (made non-blocking here).
@@ -300,19 +279,6 @@ impl Reactor {
         &self,
         listener: std::os::unix::net::UnixListener,
     ) -> io::Result<Socket<UnixListen>> {
-        listener.set_nonblocking(true)?;
-        match *self {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                let io = tokio_driver::entered(handle, || {
-                    ::tokio::net::UnixListener::from_std(listener)
-                })?;
-                Ok(Socket::Tokio(tokio_driver::Bound { io, handle: handle.clone() }))
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => {
-                Registered::from_std(owner.as_ref(), listener).map(Socket::AsyncIo)
-            }
-        }
+        register!(self, listener, ::tokio::net::UnixListener::from_std, bound)
     }
 }
