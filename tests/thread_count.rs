@@ -108,6 +108,7 @@ fn no_replacement_outlives_its_runner(flavor: Flavor) {
 }
 
 /// The names of this process's threads.
+#[cfg(feature = "tokio")]
 fn thread_names() -> Vec<String> {
     let tasks = std::fs::read_dir("/proc/self/task").expect("read /proc/self/task");
     tasks
