@@ -13,6 +13,7 @@ use std::time::Instant;
 use crate::Result;
 use crate::cmd::{Cmd, format_duration, workspace_root};
 
+mod instructions;
 mod report;
 mod results;
 mod template;
@@ -45,6 +46,7 @@ pub(crate) fn print_help() {
     println!(
         "    cargo xtask bench [--quick] [--rounds N] [--bench NAME]... [--filter REGEX] [--output PATH]"
     );
+    println!("    cargo xtask bench --instructions [--output PATH]");
     println!();
     println!("OPTIONS:");
     println!("    --quick          a smoke run: 0.1 s warm-up and 0.3 s measurement per case");
@@ -59,6 +61,10 @@ pub(crate) fn print_help() {
     println!("    --output PATH    where to write the report (default: docs/performance.md for a");
     println!("                     full run, target/loopbridge-bench/performance.md otherwise)");
     println!("    --report-only    do not run anything; rewrite the report from the last results");
+    println!("    --instructions   instead: instruction counts per operation of the ns-scale rows");
+    println!("                     under valgrind's callgrind (about a minute), native and");
+    println!("                     loopbridge side by side, into docs/performance.md's");
+    println!("                     instructions table (or --output PATH)");
     println!("    -h, --help       print this help");
     println!();
     println!("BENCHES (in order; the full suite takes about 15-20 minutes on 2 CPUs):");
@@ -72,6 +78,7 @@ pub(crate) fn print_help() {
 #[derive(Debug, Default)]
 struct Options {
     help: bool,
+    instructions: bool,
     quick: bool,
     report_only: bool,
     benches: Vec<String>,
@@ -90,6 +97,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         match arg.as_str() {
             "-h" | "--help" => options.help = true,
             "--quick" => options.quick = true,
+            "--instructions" => options.instructions = true,
             "--report-only" => options.report_only = true,
             "--bench" => {
                 let name = value("--bench")?;
@@ -134,6 +142,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     if options.help {
         print_help();
         return Ok(());
+    }
+    if options.instructions {
+        return instructions::run(options.output.as_deref());
     }
     let root = workspace_root();
     let criterion_home = root.join("target/criterion");
@@ -285,14 +296,21 @@ fn machine() -> String {
 /// Writes `generated` into `path` between the markers, keeping the hand-written text around
 /// them (a file without markers gets them appended).
 fn write_report(path: &Path, generated: &str) -> Result<()> {
+    write_between(path, (BEGIN, END), generated)
+}
+
+/// Replaces what lies between the `markers` in the file at `path` (both kept, since
+/// `generated` starts and ends with them) with `generated`, or appends it.
+fn write_between(path: &Path, markers: (&str, &str), generated: &str) -> Result<()> {
+    let (begin_marker, end_marker) = markers;
     let existing = fs::read_to_string(path).unwrap_or_default();
-    let text = match (existing.find(BEGIN), existing.find(END)) {
+    let text = match (existing.find(begin_marker), existing.find(end_marker)) {
         (Some(begin), Some(end)) if begin < end => {
             format!(
                 "{}{}{}",
                 &existing[..begin],
                 generated.trim_end_matches('\n'),
-                &existing[end + END.len()..]
+                &existing[end + end_marker.len()..]
             )
         }
         _ if existing.is_empty() => format!("# Performance\n\n{generated}"),

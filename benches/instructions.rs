@@ -1,0 +1,163 @@
+//! The nanosecond-scale operations, for instruction counts under callgrind (`cargo xtask bench
+//! --instructions`): wall-clock ratios of these move ±10–30 % between runs on a 2-vCPU VM,
+//! instruction counts by a fraction of a percent.
+//!
+//! Not a criterion bench: `instructions CASE N` sets the case up, runs its operation `N` times
+//! and exits; `instructions --list` prints the cases. The xtask runs each case under callgrind
+//! at two values of `N` and divides the difference of the totals by the difference of the
+//! `N`s, so setup and teardown cancel out and what is left is the operation, including the
+//! work it causes on the runtime's other threads.
+//!
+//! Cases `{operation}/{flavour}/{implementation}`, as the timed benches name them:
+//! - `spawn_await`: spawn a trivial task from inside the runtime and await it (`spawn.rs`);
+//! - `block_on_ready`, `block_on_yield`: from a plain thread, block on a ready and a
+//!   once-yielding future (`block_on.rs`): the backend's persistent `block_on` against
+//!   `loopbridge::block_on` on the global runner of that flavour.
+//!
+//! ```text
+//! cargo bench -p loopbridge-benches --bench instructions -- --list
+//! valgrind --tool=callgrind target/release/deps/instructions-… spawn_await/smol/loopbridge 1000
+//! ```
+
+use std::hint::black_box;
+
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, YieldOnce, tokio_mt, trivial};
+
+const OPERATIONS: [&str; 3] = ["spawn_await", "block_on_ready", "block_on_yield"];
+const IMPLEMENTATIONS: [&str; 2] = ["native", "loopbridge"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [list] if list == "--list" => {
+            for operation in OPERATIONS {
+                for flavour in Flavour::ALL {
+                    for implementation in IMPLEMENTATIONS {
+                        println!("{operation}/{}/{implementation}", flavour.name());
+                    }
+                }
+            }
+        }
+        [case, n] => {
+            let n: u64 = n.parse().unwrap_or_else(|_| usage(&format!("`{n}` is not a count")));
+            run(case, n);
+        }
+        // `cargo bench` without arguments (or with criterion's): nothing to time here.
+        _ => println!(
+            "instructions: run through `cargo xtask bench --instructions` (--list for the cases)"
+        ),
+    }
+}
+
+fn usage(why: &str) -> ! {
+    eprintln!("instructions: {why}; usage: instructions CASE N | instructions --list");
+    std::process::exit(2);
+}
+
+fn run(case: &str, n: u64) {
+    let mut parts = case.split('/');
+    let (Some(operation), Some(flavour), Some(implementation), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        usage(&format!("`{case}` is not OPERATION/FLAVOUR/IMPLEMENTATION"))
+    };
+    let Some(flavour) = Flavour::ALL.into_iter().find(|f| f.name() == flavour) else {
+        usage(&format!("unknown flavour in `{case}`"))
+    };
+    match (operation, implementation) {
+        ("spawn_await", "native") => spawn_native(flavour, n),
+        ("spawn_await", "loopbridge") => {
+            let runner = flavour.runner();
+            let body = async move {
+                for _ in 0..n {
+                    black_box(loopbridge::spawn(trivial()).await.expect("trivial task"));
+                }
+            };
+            runner.block_on(runner.spawn(body)).expect("the measured loop");
+        }
+        ("block_on_ready" | "block_on_yield", implementation) => {
+            let shape = operation == "block_on_yield";
+            block_on(flavour, implementation == "native", shape, n);
+        }
+        _ => usage(&format!("unknown case `{case}`")),
+    }
+}
+
+/// Spawn + await of `n` trivial tasks as a task of the native runtime.
+fn spawn_native(flavour: Flavour, n: u64) {
+    match flavour {
+        Flavour::TokioMt | Flavour::TokioCt => {
+            let body = async move {
+                for _ in 0..n {
+                    black_box(tokio::spawn(trivial()).await.expect("trivial task"));
+                }
+            };
+            if flavour == Flavour::TokioMt {
+                let runtime = tokio_mt();
+                runtime.block_on(runtime.spawn(body)).expect("the measured loop");
+            } else {
+                let ct = TokioCt::start();
+                ct.handle().block_on(ct.handle().spawn(body)).expect("the measured loop");
+            }
+        }
+        Flavour::Smol => {
+            let pool = SmolPool::start(flavour.workers());
+            let executor = std::sync::Arc::clone(pool.executor());
+            let body = async move {
+                for _ in 0..n {
+                    black_box(executor.spawn(trivial()).await);
+                }
+            };
+            async_io::block_on(pool.executor().spawn(body));
+        }
+        Flavour::AsyncStd => {
+            let body = async move {
+                for _ in 0..n {
+                    black_box(async_std::task::spawn(trivial()).await);
+                }
+            };
+            async_std::task::block_on(async_std::task::spawn(body));
+        }
+    }
+}
+
+/// `n` times `block_on` of a ready (or once-yielding) future from this plain thread.
+fn block_on(flavour: Flavour, native: bool, yielding: bool, n: u64) {
+    let future = move || async move {
+        if yielding {
+            YieldOnce::default().await;
+        }
+        black_box(1)
+    };
+    if !native {
+        flavour.make_global();
+        for _ in 0..n {
+            black_box(loopbridge::block_on(future()));
+        }
+        return;
+    }
+    match flavour {
+        Flavour::TokioMt => {
+            let runtime = tokio_mt();
+            for _ in 0..n {
+                black_box(runtime.handle().block_on(future()));
+            }
+        }
+        Flavour::TokioCt => {
+            let ct = TokioCt::start();
+            for _ in 0..n {
+                black_box(ct.handle().block_on(future()));
+            }
+        }
+        Flavour::Smol => {
+            for _ in 0..n {
+                black_box(async_io::block_on(future()));
+            }
+        }
+        Flavour::AsyncStd => {
+            for _ in 0..n {
+                black_box(async_std::task::block_on(future()));
+            }
+        }
+    }
+}
