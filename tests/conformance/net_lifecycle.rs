@@ -3,6 +3,7 @@
 //! from another backend's tasks; and once its runtime has shut down, every operation on it
 //! fails at once — one already waiting included — on every flavour.
 
+use std::future::Future;
 use std::io;
 use std::sync::Arc;
 use std::thread;
@@ -95,10 +96,22 @@ runner_test! {
         // A read already waiting (polled from another thread, outside the runner) when the
         // runtime shuts down: it must end too, not wait for a peer that never writes.
         let (mut waiting, _) = server.into_split();
+        let (polled, was_polled) = std::sync::mpsc::channel();
         let waiter = thread::spawn(move || {
-            futures_lite::future::block_on(async move { waiting.read(&mut [0; 8]).await })
+            futures_lite::future::block_on(async move {
+                let mut buf = [0; 8];
+                let mut read = std::pin::pin!(waiting.read(&mut buf));
+                std::future::poll_fn(|cx| {
+                    let poll = read.as_mut().poll(cx);
+                    if poll.is_pending() {
+                        let _ = polled.send(()); // waiting now
+                    }
+                    poll
+                })
+                .await
+            })
         });
-        thread::sleep(Duration::from_millis(50));
+        was_polled.recv_timeout(AT_ONCE).expect("the read is waiting before the shutdown");
         runner.shutdown(Duration::from_secs(5));
 
         let start = Instant::now();

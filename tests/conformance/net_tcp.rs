@@ -86,6 +86,23 @@ async fn sixteen_mib_both_ways_through_split_halves() {
 }
 
 #[loopbridge::test]
+async fn dropping_the_write_half_sends_fin_and_the_read_half_reads_on() {
+    let (listener, addr) = listener().await;
+    let client = TcpStream::connect(addr).await.expect("connect");
+    let (mut server, _) = listener.accept().await.expect("accept");
+    let (mut read, mut write) = client.into_split();
+    write.write_all(b"bye").await.expect("write");
+    drop(write);
+    let mut got = Vec::new();
+    server.read_to_end(&mut got).await.expect("read to the FIN");
+    assert_eq!(got, b"bye");
+    server.write_all(b"still here").await.expect("write back");
+    let mut back = [0; 10];
+    read.read_exact(&mut back).await.expect("the read half reads on");
+    assert_eq!(&back, b"still here");
+}
+
+#[loopbridge::test]
 async fn a_thousand_concurrent_connections() {
     const CONNECTIONS: u32 = 1_000;
     loopbridge_tests::raise_fd_limit(4 * CONNECTIONS as u64 + 256);

@@ -170,6 +170,13 @@ impl sealed::Sealed for str {
                 quoted(self)
             ))
         })?;
+        // "2001:db8::1:443" would read as [2001:db8::1]:443: ambiguous, so refused, as std does.
+        if host.contains(':') && !host.starts_with('[') {
+            return Err(invalid(format!(
+                "invalid IPv6 address in {}: write it in brackets, such as \"[::1]:8080\"",
+                quoted(self)
+            )));
+        }
         host_port(host, port, self)
     }
 }

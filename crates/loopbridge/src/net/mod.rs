@@ -13,7 +13,7 @@
 //! - Every `from_std` puts the socket in non-blocking mode itself.
 //! - A socket may be moved to any thread and used from any task of any runtime while the
 //!   runtime that made it runs; an accepted stream belongs to its listener's runtime. Once
-//!   that runtime has shut down, every operation on the socket returns an error at once —
+//!   that runtime has shut down, every I/O operation on the socket returns an error at once —
 //!   including one already waiting.
 //! - `accept`, reads and receives are cancel-safe: dropped before they complete, they lose
 //!   nothing.

@@ -16,7 +16,7 @@ use crate::backends::net::{Reactor, Socket, Tcp};
 /// tokio's with the `tokio` feature — so the `*Ext` traits of either ecosystem work on it.
 /// Closing (futures) or shutting down (tokio) the write side sends FIN; reading goes on.
 /// It may be moved to any thread and used from any task of any runtime while the runtime that
-/// made it runs; once that runtime has shut down, every operation returns an error at once.
+/// made it runs; once that runtime has shut down, every I/O operation returns an error at once.
 /// Reads are cancel-safe: a read future dropped before it completes has consumed nothing.
 ///
 /// # Examples

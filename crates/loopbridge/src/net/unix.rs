@@ -153,9 +153,11 @@ impl UnixListener {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let path = checked(path.as_ref())?;
+        // The reactor first: no socket file is left behind if there is none.
+        let reactor = Reactor::current()?;
         let listener = std::os::unix::net::UnixListener::bind(path)
             .map_err(|e| io::Error::new(e.kind(), format!("bind {}: {e}", path.display())))?;
-        Ok(UnixListener { inner: Reactor::current()?.unix_listener(listener)? })
+        Ok(UnixListener { inner: reactor.unix_listener(listener)? })
     }
 
     /// Waits for a connection. The stream belongs to this listener's runtime.

@@ -34,9 +34,13 @@ impl<T: AsFdSocket> Registered<T> {
             let watch = owner.watch(me.clone() as Weak<dyn OnClose>);
             Registered { io, owner: Some(Arc::clone(owner)), _watch: watch }
         });
+        // A close that ran while `new_cyclic` built the socket could not upgrade its `Weak` (so
+        // did not shut it down): pairs with the fence in `Lifecycle::close`, so that either
+        // the close sees this socket or this check sees the close.
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         match registered._watch {
-            Some(_) => Ok(registered),
-            None => Err(shut_down()),
+            Some(_) if !owner.is_closed() => Ok(registered),
+            _ => Err(shut_down()),
         }
     }
 

@@ -19,7 +19,15 @@ macro_rules! read_polls {
                         std::task::ready!(::tokio::io::AsyncRead::poll_read(std::pin::Pin::new(s), cx, &mut buf))?;
                         Poll::Ready(Ok(buf.filled().len()))
                     },
-                    async_io: s => futures_io::AsyncRead::poll_read(std::pin::Pin::new(&mut s.io()?), cx, buf)
+                    async_io: s => {
+                        let read = futures_io::AsyncRead::poll_read(std::pin::Pin::new(&mut s.io()?), cx, buf);
+                        match read {
+                            // The end of the stream, or the runner's close shutting the
+                            // socket down in the middle of this poll: the latter is an error.
+                            Poll::Ready(Ok(0)) => Poll::Ready(s.io().map(|_| 0)),
+                            other => other,
+                        }
+                    }
                 )
             }
 
