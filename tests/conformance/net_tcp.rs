@@ -92,7 +92,9 @@ async fn dropping_the_write_half_sends_fin_and_the_read_half_reads_on() {
     let (mut server, _) = listener.accept().await.expect("accept");
     let (mut read, mut write) = client.into_split();
     write.write_all(b"bye").await.expect("write");
-    drop(write);
+    {
+        let _dropped_here = write; // sends FIN
+    }
     let mut got = Vec::new();
     server.read_to_end(&mut got).await.expect("read to the FIN");
     assert_eq!(got, b"bye");
