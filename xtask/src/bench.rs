@@ -50,7 +50,7 @@ pub(crate) fn print_help() {
     println!();
     println!("OPTIONS:");
     println!("    --quick          a smoke run: 0.1 s warm-up and 0.3 s measurement per case");
-    println!("                     (about 2 minutes); the report goes to target/ unless --output");
+    println!("                     (about 3 minutes); the report goes to target/ unless --output");
     println!(
         "    --rounds N       run the timed benches N times, each a fresh process, and report"
     );
@@ -67,7 +67,7 @@ pub(crate) fn print_help() {
     println!("                     instructions table (or --output PATH)");
     println!("    -h, --help       print this help");
     println!();
-    println!("BENCHES (in order; the full suite takes about 15-20 minutes on 2 CPUs):");
+    println!("BENCHES (in order; the full suite takes about 20-25 minutes on 2 CPUs):");
     for (name, what) in BENCHES {
         println!("    {name:<12} {what}");
     }
