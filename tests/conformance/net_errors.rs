@@ -15,7 +15,9 @@ fn long_host() -> String {
 async fn malformed_addresses_are_invalid_input_naming_the_input() {
     let long = long_host();
     // (input, what its message must contain)
-    let table: [(&str, &str); 11] = [
+    let table: [(&str, &str); 13] = [
+        ("127.0.0.1:+80", "\"+80\""),
+        ("[127.0.0.1]:80", "\"[127.0.0.1]:80\""),
         ("::1:80", "\"::1:80\""),
         ("2001:db8::1:443", "\"2001:db8::1:443\""),
         ("not an address", "\"not an address\""),

@@ -158,12 +158,10 @@ impl sealed::Sealed for str {
                 quoted(self)
             )));
         };
-        let port = port.parse::<u16>().map_err(|_| {
-            let what = if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
-                "is out of range"
-            } else {
-                "is not a number"
-            };
+        // Digits only: `u16::from_str` would also take "+80".
+        let digits = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+        let port = port.parse::<u16>().ok().filter(|_| digits).ok_or_else(|| {
+            let what = if digits { "is out of range" } else { "is not a number" };
             invalid(format!(
                 "the port {} in {} {what}: expected 0 to 65535",
                 quoted(port),
@@ -216,8 +214,13 @@ fn host_port(host: &str, port: u16, input: &str) -> io::Result<Addrs> {
             quoted(input)
         )));
     }
-    let literal = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    if let Ok(ip) = literal.parse::<IpAddr>() {
+    // Brackets hold an IPv6 address only ("[127.0.0.1]" is no address, as std says).
+    let bracketed = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    let ip = match bracketed {
+        Some(inner) => inner.parse::<Ipv6Addr>().map(IpAddr::V6).ok(),
+        None => host.parse::<IpAddr>().ok(),
+    };
+    if let Some(ip) = ip {
         return Addrs::one(SocketAddr::new(ip, port));
     }
     if host.starts_with('[') || host.contains(':') {
