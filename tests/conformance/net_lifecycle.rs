@@ -84,6 +84,28 @@ runner_test! {
     }
 }
 
+/// Polls `future` on a thread of its own, outside any runtime, and returns once it waits.
+fn waiting_in_a_thread(
+    future: impl Future<Output = io::Result<()>> + Send + 'static,
+) -> thread::JoinHandle<io::Result<()>> {
+    let (polled, was_polled) = std::sync::mpsc::channel();
+    let waiter = thread::spawn(move || {
+        futures_lite::future::block_on(async move {
+            let mut future = std::pin::pin!(future);
+            std::future::poll_fn(|cx| {
+                let poll = future.as_mut().poll(cx);
+                if poll.is_pending() {
+                    let _ = polled.send(()); // waiting now
+                }
+                poll
+            })
+            .await
+        })
+    });
+    was_polled.recv_timeout(AT_ONCE).expect("the operation waits before the shutdown");
+    waiter
+}
+
 runner_test! {
     fn after_the_runtime_shut_down_every_operation_fails_at_once(flavor) {
         let runner = runner_for(flavor);
@@ -93,30 +115,23 @@ runner_test! {
             let (server, _) = listener.accept().await?;
             Ok::<_, io::Error>((listener, client, server, UdpSocket::bind("127.0.0.1:0").await?))
         }).expect("sockets on the runner");
-        // A read already waiting (polled from another thread, outside the runner) when the
-        // runtime shuts down: it must end too, not wait for a peer that never writes.
+        // Operations already waiting (polled from other threads, outside the runner) when the
+        // runtime shuts down — a read, an accept, a receive: they must end too, not wait for
+        // a peer that never comes.
         let (mut waiting, _) = server.into_split();
-        let (polled, was_polled) = std::sync::mpsc::channel();
-        let waiter = thread::spawn(move || {
-            futures_lite::future::block_on(async move {
-                let mut buf = [0; 8];
-                let mut read = std::pin::pin!(waiting.read(&mut buf));
-                std::future::poll_fn(|cx| {
-                    let poll = read.as_mut().poll(cx);
-                    if poll.is_pending() {
-                        let _ = polled.send(()); // waiting now
-                    }
-                    poll
-                })
-                .await
-            })
-        });
-        was_polled.recv_timeout(AT_ONCE).expect("the read is waiting before the shutdown");
+        let read = waiting_in_a_thread(async move { waiting.read(&mut [0; 8]).await.map(drop) });
+        let (other_listener, other_udp) = runner.block_on(async {
+            Ok::<_, io::Error>((TcpListener::bind("127.0.0.1:0").await?, UdpSocket::bind("127.0.0.1:0").await?))
+        }).expect("more sockets on the runner");
+        let accept = waiting_in_a_thread(async move { other_listener.accept().await.map(drop) });
+        let recv = waiting_in_a_thread(async move { other_udp.recv_from(&mut [0; 8]).await.map(drop) });
         runner.shutdown(Duration::from_secs(5));
 
         let start = Instant::now();
-        let read = waiter.join().expect("waiter thread");
-        assert!(read.is_err(), "a read waiting at the shutdown returned {read:?}");
+        for (what, waiter) in [("read", read), ("accept", accept), ("recv_from", recv)] {
+            let result = waiter.join().expect("waiter thread");
+            assert!(result.is_err(), "a {what} waiting at the shutdown returned {result:?}");
+        }
         futures_lite::future::block_on(async {
             let mut buf = [0; 8];
             assert!(client.read(&mut buf).await.is_err(), "read");
