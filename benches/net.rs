@@ -30,13 +30,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::measurement::WallTime;
-use criterion::{
-    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
-    criterion_main,
-};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use loopbridge::Runner;
-use loopbridge_benches::{Flavour, SmolPool, TokioCt, cpus, tokio_mt};
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, bench, cpus, tokio_mt};
 
 /// Bytes per iteration of `throughput_64mib`.
 const TOTAL: u64 = 64 << 20;
@@ -220,17 +216,6 @@ sockets! {
     async_std_net: async_std::net, futures_lite;
 }
 
-fn bench(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    flavour: Flavour,
-    implementation: &str,
-    mut run: impl FnMut(u64) -> Duration,
-) {
-    group.bench_function(BenchmarkId::new(flavour.name(), implementation), |b| {
-        b.iter_custom(&mut run)
-    });
-}
-
 /// One group: every flavour, loopbridge beside the native sockets.
 fn rows(c: &mut Criterion, name: &str, row: Row) {
     if !cpus::pin(0) {
@@ -247,37 +232,37 @@ fn rows(c: &mut Criterion, name: &str, row: Row) {
     }
     for flavour in Flavour::ALL {
         let runner = flavour.runner();
-        bench(&mut group, flavour, "loopbridge", |iters| {
+        bench(&mut group, flavour.name(), "loopbridge", |iters| {
             Place::Runner(&runner).run(|spawner| lb::run(row, spawner, iters))
         });
         match flavour {
             Flavour::TokioMt => {
                 let rt = tokio_mt();
                 let place = Place::Tokio(rt.handle());
-                bench(&mut group, flavour, "native", |iters| {
+                bench(&mut group, flavour.name(), "native", |iters| {
                     place.run(|spawner| tokio_net::run(row, spawner, iters))
                 });
                 // What a portable crate pays on tokio without loopbridge: a second reactor.
-                bench(&mut group, flavour, "async_net", |iters| {
+                bench(&mut group, flavour.name(), "async_net", |iters| {
                     place.run(|spawner| smol_net::run(row, spawner, iters))
                 });
             }
             Flavour::TokioCt => {
                 let ct = TokioCt::start();
                 let place = Place::Tokio(ct.handle());
-                bench(&mut group, flavour, "native", |iters| {
+                bench(&mut group, flavour.name(), "native", |iters| {
                     place.run(|spawner| tokio_net::run(row, spawner, iters))
                 });
             }
             Flavour::Smol => {
-                let pool = SmolPool::start(2);
+                let pool = SmolPool::start(flavour.workers());
                 let place = Place::Smol(pool.executor());
-                bench(&mut group, flavour, "native", |iters| {
+                bench(&mut group, flavour.name(), "native", |iters| {
                     place.run(|spawner| smol_net::run(row, spawner, iters))
                 });
             }
             Flavour::AsyncStd => {
-                bench(&mut group, flavour, "native", |iters| {
+                bench(&mut group, flavour.name(), "native", |iters| {
                     Place::AsyncStd.run(|spawner| async_std_net::run(row, spawner, iters))
                 });
             }

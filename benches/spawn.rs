@@ -31,21 +31,11 @@ use std::time::Duration;
 
 use async_executors::SpawnHandleExt;
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use loopbridge::Runner;
-use loopbridge_benches::{Flavour, SmolPool, TokioCt, own_handle, time_loop, tokio_mt, trivial};
-
-/// Benchmarks `{flavour}/{implementation}`, timing what `run(iters)` reports.
-fn bench(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    flavour: Flavour,
-    implementation: &str,
-    mut run: impl FnMut(u64) -> Duration,
-) {
-    group.bench_function(BenchmarkId::new(flavour.name(), implementation), |b| {
-        b.iter_custom(&mut run);
-    });
-}
+use loopbridge_benches::{
+    Flavour, SmolPool, TokioCt, bench, own_handle, time_loop, tokio_mt, trivial,
+};
 
 /// Runs the measured loop as a task of a loopbridge runner.
 fn on_runner<F: Future<Output = Duration> + Send + 'static>(runner: &Runner, body: F) -> Duration {
@@ -71,7 +61,7 @@ fn tokio_floor(iters: u64) -> impl Future<Output = Duration> + Send + 'static {
 
 fn loopbridge_side(group: &mut BenchmarkGroup<'_, WallTime>, flavour: Flavour) {
     let runner = flavour.runner();
-    bench(group, flavour, "loopbridge", |iters| {
+    bench(group, flavour.name(), "loopbridge", |iters| {
         on_runner(&runner, time_loop(iters, || loopbridge::spawn(trivial())))
     });
 }
@@ -87,7 +77,7 @@ fn tokio_peers(
     match flavour {
         Flavour::TokioMt => {
             let exec = async_executors::TokioTp::try_from(handle.clone()).expect("TokioTp");
-            bench(group, flavour, "async_executors", |iters| {
+            bench(group, flavour.name(), "async_executors", |iters| {
                 let exec = exec.clone();
                 on_tokio(
                     handle,
@@ -101,21 +91,21 @@ fn tokio_peers(
             // `TokioCt` is `!Send` (it keeps a `LocalSet`): it runs its own current-thread
             // runtime, whose driver is the thread in its `block_on`, where the loop runs.
             let exec = async_executors::TokioCt::new().expect("TokioCt");
-            bench(group, flavour, "async_executors", |iters| {
+            bench(group, flavour.name(), "async_executors", |iters| {
                 exec.block_on(time_loop(iters, || {
                     exec.spawn_handle(trivial()).expect("async_executors spawn")
                 }))
             });
         }
     }
-    bench(group, flavour, "agnostic_lite", |iters| {
+    bench(group, flavour.name(), "agnostic_lite", |iters| {
         on_tokio(handle, time_loop(iters, || agnostic_lite::tokio::TokioRuntime::spawn(trivial())))
     });
-    bench(group, flavour, "spawns", |iters| {
+    bench(group, flavour.name(), "spawns", |iters| {
         on_tokio(handle, time_loop(iters, || spawns::spawn(trivial())))
     });
     let rt = async_rs::Runtime::tokio_with_handle(handle.clone());
-    bench(group, flavour, "async_rs", |iters| {
+    bench(group, flavour.name(), "async_rs", |iters| {
         let rt = rt.clone();
         on_tokio(handle, time_loop(iters, move || rt.spawn(trivial())))
     });
@@ -127,10 +117,12 @@ fn spawn_await(c: &mut Criterion) {
     // tokio multi-thread.
     let runtime = tokio_mt();
     let handle = runtime.handle().clone();
-    bench(&mut group, Flavour::TokioMt, "native", |iters| {
+    bench(&mut group, Flavour::TokioMt.name(), "native", |iters| {
         on_tokio(&handle, time_loop(iters, || tokio::spawn(trivial())))
     });
-    bench(&mut group, Flavour::TokioMt, "floor", |iters| on_tokio(&handle, tokio_floor(iters)));
+    bench(&mut group, Flavour::TokioMt.name(), "floor", |iters| {
+        on_tokio(&handle, tokio_floor(iters))
+    });
     loopbridge_side(&mut group, Flavour::TokioMt);
     tokio_peers(&mut group, Flavour::TokioMt, &handle);
     drop(runtime);
@@ -138,10 +130,12 @@ fn spawn_await(c: &mut Criterion) {
     // tokio current-thread.
     let ct = TokioCt::start();
     let handle = ct.handle().clone();
-    bench(&mut group, Flavour::TokioCt, "native", |iters| {
+    bench(&mut group, Flavour::TokioCt.name(), "native", |iters| {
         on_tokio(&handle, time_loop(iters, || tokio::spawn(trivial())))
     });
-    bench(&mut group, Flavour::TokioCt, "floor", |iters| on_tokio(&handle, tokio_floor(iters)));
+    bench(&mut group, Flavour::TokioCt.name(), "floor", |iters| {
+        on_tokio(&handle, tokio_floor(iters))
+    });
     loopbridge_side(&mut group, Flavour::TokioCt);
     tokio_peers(&mut group, Flavour::TokioCt, &handle);
     drop(ct);
@@ -149,11 +143,11 @@ fn spawn_await(c: &mut Criterion) {
     // smol: an async-executor on 2 threads, as loopbridge runs it.
     let pool = SmolPool::start(2);
     let executor = pool.executor().clone();
-    bench(&mut group, Flavour::Smol, "native", |iters| {
+    bench(&mut group, Flavour::Smol.name(), "native", |iters| {
         let inner = executor.clone();
         async_io::block_on(executor.spawn(time_loop(iters, move || inner.spawn(trivial()))))
     });
-    bench(&mut group, Flavour::Smol, "floor", |iters| {
+    bench(&mut group, Flavour::Smol.name(), "floor", |iters| {
         let inner = executor.clone();
         async_io::block_on(executor.spawn(time_loop(iters, move || {
             let (task, handle) = own_handle(trivial());
@@ -166,12 +160,12 @@ fn spawn_await(c: &mut Criterion) {
     smol_peers(&mut group);
 
     // async-std: its global runtime.
-    bench(&mut group, Flavour::AsyncStd, "native", |iters| {
+    bench(&mut group, Flavour::AsyncStd.name(), "native", |iters| {
         async_std::task::block_on(async_std::task::spawn(time_loop(iters, || {
             async_std::task::spawn(trivial())
         })))
     });
-    bench(&mut group, Flavour::AsyncStd, "floor", |iters| {
+    bench(&mut group, Flavour::AsyncStd.name(), "floor", |iters| {
         async_std::task::block_on(async_std::task::spawn(time_loop(iters, || {
             let (task, handle) = own_handle(trivial());
             drop(async_std::task::spawn(task));
@@ -180,7 +174,7 @@ fn spawn_await(c: &mut Criterion) {
     });
     loopbridge_side(&mut group, Flavour::AsyncStd);
     let exec = async_executors::AsyncStd::new();
-    bench(&mut group, Flavour::AsyncStd, "async_executors", |iters| {
+    bench(&mut group, Flavour::AsyncStd.name(), "async_executors", |iters| {
         let inner = exec;
         let task = exec
             .spawn_handle(time_loop(iters, move || {
@@ -201,7 +195,7 @@ fn smol_peers(group: &mut BenchmarkGroup<'_, WallTime>) {
 
     let flavour = Flavour::Smol;
     let exec = async_executors::AsyncGlobal::new();
-    bench(group, flavour, "async_executors", |iters| {
+    bench(group, flavour.name(), "async_executors", |iters| {
         let inner = exec;
         let task = exec
             .spawn_handle(time_loop(iters, move || {
@@ -210,16 +204,16 @@ fn smol_peers(group: &mut BenchmarkGroup<'_, WallTime>) {
             .expect("async_executors spawn");
         async_executors::AsyncGlobal::block_on(task)
     });
-    bench(group, flavour, "agnostic_lite", |iters| {
+    bench(group, flavour.name(), "agnostic_lite", |iters| {
         let task = SmolRuntime::spawn(time_loop(iters, || SmolRuntime::spawn(trivial())));
         async_io::block_on(task).expect("the measured loop")
     });
-    bench(group, flavour, "spawns", |iters| {
+    bench(group, flavour.name(), "spawns", |iters| {
         let task = SmolRuntime::spawn(time_loop(iters, || spawns::spawn(trivial())));
         async_io::block_on(task).expect("the measured loop")
     });
     let rt = async_rs::Runtime::smol();
-    bench(group, flavour, "async_rs", |iters| {
+    bench(group, flavour.name(), "async_rs", |iters| {
         let inner = rt.clone();
         rt.block_on(rt.spawn(time_loop(iters, move || inner.spawn(trivial()))))
     });

@@ -18,23 +18,13 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use loopbridge::{JoinSet, Runner};
-use loopbridge_benches::{Flavour, SmolPool, TokioCt, tokio_mt, trivial};
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, bench, tokio_mt, trivial};
 
 /// Tasks per set.
 const TASKS: usize = 100;
-
-fn bench(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    flavour: &str,
-    implementation: &str,
-    mut run: impl FnMut(u64) -> Duration,
-) {
-    group.bench_function(BenchmarkId::new(flavour, implementation), |b| b.iter_custom(&mut run));
-}
 
 /// `iters` rounds of: spawn [`TASKS`] trivial tasks into a loopbridge `JoinSet`, join them.
 async fn loopbridge_rounds(iters: u64) -> Duration {

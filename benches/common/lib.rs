@@ -15,7 +15,8 @@ use std::task::{Context, Poll};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use criterion::Criterion;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
 use loopbridge::{BackendKind, Runner};
 
 /// The runtime flavours of the conformance suite, in report order.
@@ -98,6 +99,17 @@ pub fn criterion() -> Criterion {
         .warm_up_time(Duration::from_millis(700))
         .measurement_time(Duration::from_secs(2))
         .configure_from_args()
+}
+
+/// Benchmarks `{flavour}/{implementation}` in `group`, timing what `run(iters)` reports: a
+/// measured loop that times itself (as a task inside a runtime, say), not criterion's closure.
+pub fn bench(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    flavour: &str,
+    implementation: &str,
+    mut run: impl FnMut(u64) -> Duration,
+) {
+    group.bench_function(BenchmarkId::new(flavour, implementation), |b| b.iter_custom(&mut run));
 }
 
 /// A tokio multi-thread runtime like loopbridge's: 2 workers, IO and time enabled.
