@@ -7,7 +7,11 @@ use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use loopbridge::net::{TcpListener, TcpStream};
 use loopbridge_tests::{Flavor, runner_for};
 
+use crate::heap::Usage;
 use crate::{Scale, for_each_flavor};
+
+/// The longest wait for the thread count to hold still.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Connections open at once.
 const CONCURRENT: usize = 100;
@@ -15,11 +19,6 @@ const CONCURRENT: usize = 100;
 /// Open file descriptors of this process.
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count)
-}
-
-/// Threads of this process.
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
 }
 
 /// `connections` connections to an echo server on a fresh runner of `flavor`, [`CONCURRENT`]
@@ -74,11 +73,13 @@ fn thousands_of_connections_leave_no_descriptor_and_no_thread() {
         // A first runner starts what lives for the whole process (async-io's reactor thread
         // on smol and async-std), so that the counts below compare like with like.
         open_and_close(flavor, 10);
-        let (fds, threads_before) = (open_fds(), threads());
+        let (fds, threads_before) = (open_fds(), Usage::settled(SETTLE).threads);
         let started = std::time::Instant::now();
         open_and_close(flavor, scale.connections);
         let took = started.elapsed();
-        let (fds_after, threads_after) = (open_fds(), threads());
+        // Threads that were joined can linger in `/proc` for a moment: `settled` waits them out.
+        let threads_after = Usage::settled(SETTLE).threads;
+        let fds_after = open_fds();
         assert_eq!(
             fds_after, fds,
             "file descriptors before and after {} connections",

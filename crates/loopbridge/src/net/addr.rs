@@ -281,7 +281,7 @@ fn invalid(message: String) -> io::Error {
 /// # Ok::<_, std::io::Error>(())
 /// ```
 pub async fn lookup_host(host: impl ToSocketAddrs) -> io::Result<impl Iterator<Item = SocketAddr>> {
-    Ok(host.to_addrs()?.resolve().await?.into_iter())
+    Ok(resolve(host).await?.into_iter())
 }
 
 /// The addresses of `addr`, resolved (the facade's types call this).

@@ -11,7 +11,7 @@ use std::ops::Deref;
 use std::sync::{Arc, Weak};
 
 use async_io::Async;
-use loopbridge_core::lifecycle::{CloseWatch, Lifecycle, OnClose};
+use loopbridge_core::lifecycle::{CloseWatch, Lifecycle, OnClose, UntilClosed};
 
 use super::shut_down;
 
@@ -42,6 +42,18 @@ impl<T: AsFdSocket> Registered<T> {
             Some(_) if !owner.is_closed() => Ok(registered),
             _ => Err(shut_down()),
         }
+    }
+
+    /// The stream `connect` makes, bound to `owner`; the connect gives up with the "shut down"
+    /// error when `owner` closes (the reactor would otherwise wait out the kernel's connect
+    /// timeout for a runner that is gone).
+    pub(crate) async fn connect(
+        owner: Option<&Arc<Lifecycle>>,
+        connect: impl std::future::Future<Output = io::Result<Async<T>>>,
+    ) -> io::Result<Arc<Self>> {
+        let until_closed = UntilClosed::new(owner.map(Arc::as_ref), connect);
+        let stream = until_closed.await.map_err(|_| shut_down())??;
+        Registered::new(owner, stream)
     }
 
     /// A std socket made non-blocking and registered.

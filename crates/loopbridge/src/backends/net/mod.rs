@@ -222,8 +222,7 @@ impl Reactor {
             #[cfg(any(feature = "smol", feature = "async-std"))]
             Reactor::AsyncIo(ref owner) => {
                 let connect = ::async_io::Async::<std::net::TcpStream>::connect(addr);
-                let stream = until_closed(owner.as_ref(), connect).await?;
-                Registered::new(owner.as_ref(), stream).map(Socket::AsyncIo)
+                Registered::connect(owner.as_ref(), connect).await.map(Socket::AsyncIo)
             }
         }
     }
@@ -259,8 +258,7 @@ impl Reactor {
             #[cfg(any(feature = "smol", feature = "async-std"))]
             Reactor::AsyncIo(ref owner) => {
                 let connect = ::async_io::Async::<std::os::unix::net::UnixStream>::connect(path);
-                let stream = until_closed(owner.as_ref(), connect).await?;
-                Registered::new(owner.as_ref(), stream).map(Socket::AsyncIo)
+                Registered::connect(owner.as_ref(), connect).await.map(Socket::AsyncIo)
             }
         }
     }
@@ -282,15 +280,4 @@ impl Reactor {
     ) -> io::Result<Socket<UnixListen>> {
         register!(self, listener, ::tokio::net::UnixListener::from_std, bound)
     }
-}
-
-/// An async-io connect, given up with the "shut down" error when `owner` closes: the reactor
-/// would otherwise wait out the kernel's connect timeout for a runner that is gone.
-#[cfg(any(feature = "smol", feature = "async-std"))]
-async fn until_closed<T>(
-    owner: Option<&Arc<Lifecycle>>,
-    connect: impl std::future::Future<Output = io::Result<T>>,
-) -> io::Result<T> {
-    let owner = owner.map(Arc::as_ref);
-    loopbridge_core::lifecycle::UntilClosed::new(owner, connect).await.map_err(|_| shut_down())?
 }
