@@ -1,5 +1,8 @@
 //! Panics never escape into a worker, a runtime or the process; awaiters get the payload.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use loopbridge_tests::DropFlag;
 
 #[loopbridge::test]
@@ -33,6 +36,41 @@ async fn panic_in_destructor_of_aborted_task_is_caught() {
     assert!(dropped.load(std::sync::atomic::Ordering::SeqCst));
     // ...and the runtime keeps serving.
     assert_eq!(loopbridge::spawn(async { 1 }).await.unwrap(), 1);
+}
+
+#[loopbridge::test]
+async fn a_destructor_panicking_after_the_last_poll_fails_the_task() {
+    // The future's state is dropped as the task finishes; if that panics, the task failed and
+    // its value is not reported (tokio's own handle would report the value: loopbridge's
+    // handle on tokio adds the rule).
+    let (flag, dropped) = DropFlag::new(true);
+    let err = loopbridge::spawn(async move {
+        let _flag = flag;
+        loopbridge::yield_now().await;
+        1
+    })
+    .await
+    .unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(loopbridge_tests::panic_message(&*err.into_panic()), "panic in a destructor");
+    assert!(dropped.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[loopbridge::test]
+async fn a_task_panic_is_reported_over_its_destructor_panic() {
+    // A hand-written future: its fields are dropped after the poll's panic was caught, not
+    // while it unwinds (a panic there would abort the process, as anywhere in Rust).
+    struct PanicsInPoll(#[allow(dead_code)] DropFlag);
+    impl std::future::Future for PanicsInPoll {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            panic!("the first panic")
+        }
+    }
+    let (flag, dropped) = DropFlag::new(true);
+    let err = loopbridge::spawn(PanicsInPoll(flag)).await.unwrap_err();
+    assert_eq!(loopbridge_tests::panic_message(&*err.into_panic()), "the first panic");
+    assert!(dropped.load(std::sync::atomic::Ordering::SeqCst));
 }
 
 #[loopbridge::test]

@@ -9,7 +9,7 @@ use std::time::Instant;
 use loopbridge_core::context::{self, Ambient, BackendGuard, ThreadRole};
 use loopbridge_core::lifecycle::{self, Lifecycle};
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, block_on, spin};
+use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend, block_on, spin};
 use tokio::runtime::Handle;
 
 use crate::blocking_region;
@@ -137,6 +137,25 @@ impl LoopBackend for TokioBackend {
         // refused after shutdown is dropped here, which resolves its handle as cancelled.
         if let Some(tracked) = lifecycle::track_task(self.lifecycle(), task) {
             drop(self.handle.spawn(tracked));
+        }
+    }
+
+    /// Hands the user tokio's own `JoinHandle`: its semantics are loopbridge's (see
+    /// [`NativeTask`](lifecycle::NativeTask)), so the task needs no second cell beside tokio's
+    /// — one allocation and one state machine per spawn, as with `tokio::spawn`.
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match lifecycle::track_native(self.lifecycle(), future) {
+            Ok(task) => JoinHandle::from_tokio(self.handle.spawn(task)),
+            Err(future) => {
+                // Refused after the shutdown: dropping the task resolves its handle cancelled.
+                let (task, handle) = TaskFuture::new(future);
+                drop(task);
+                handle
+            }
         }
     }
 

@@ -30,6 +30,7 @@
 
 mod close_watch;
 mod job;
+mod native_task;
 mod outcome;
 mod tracked_task;
 mod until_closed;
@@ -49,6 +50,7 @@ use crate::task::AbortHandle;
 
 pub use close_watch::{CloseWatch, OnClose};
 pub use job::track_job;
+pub use native_task::{NativeTask, track_native};
 pub use outcome::ShutdownOutcome;
 pub use tracked_task::{TrackedTask, track_task};
 pub use until_closed::UntilClosed;

@@ -43,13 +43,7 @@ where
         None => None,
         // A task that slips past this check is dropped by the runtime's shutdown (counted
         // cancelled), or, with a registry, registers or cancels itself at its first poll.
-        Some(lifecycle) if lifecycle.admit_task() => Some(LiveGuard {
-            lifecycle: Arc::clone(lifecycle),
-            with_registry: lifecycle.registry.is_some(),
-            slot: None,
-            done: false,
-        }),
-        Some(_) => return None,
+        Some(lifecycle) => Some(LiveGuard::admit(lifecycle)?),
     };
     Some(TrackedTask { task, guard })
 }
@@ -85,14 +79,37 @@ pin_project! {
     }
 }
 
-struct LiveGuard {
+/// Counts one task as live in its [`Lifecycle`] until dropped; shared by [`TrackedTask`] and
+/// [`NativeTask`](super::NativeTask).
+pub(super) struct LiveGuard {
     lifecycle: Arc<Lifecycle>,
     /// The lifecycle has an abort registry (read once, not at every poll).
     with_registry: bool,
     /// The task's slot in the registry, once it registered (at its first `Pending`).
     slot: Option<usize>,
     /// The task finished, or was aborted by the close (which counted it).
-    done: bool,
+    pub(super) done: bool,
+}
+
+impl LiveGuard {
+    /// Counts a new task, or returns `None` after the close.
+    pub(super) fn admit(lifecycle: &Arc<Lifecycle>) -> Option<Self> {
+        lifecycle.admit_task().then(|| LiveGuard {
+            lifecycle: Arc::clone(lifecycle),
+            with_registry: lifecycle.registry.is_some(),
+            slot: None,
+            done: false,
+        })
+    }
+
+    pub(super) fn lifecycle(&self) -> &Arc<Lifecycle> {
+        &self.lifecycle
+    }
+
+    /// Whether the lifecycle keeps abort handles, which only a [`TrackedTask`] can give.
+    pub(super) fn with_registry(&self) -> bool {
+        self.with_registry
+    }
 }
 
 impl Drop for LiveGuard {

@@ -23,7 +23,14 @@ use super::cell::Cell;
 /// ```
 #[derive(Clone)]
 pub struct AbortHandle {
-    cell: Arc<dyn Abort>,
+    repr: Repr,
+}
+
+#[derive(Clone)]
+enum Repr {
+    Cell(Arc<dyn Abort>),
+    #[cfg(feature = "tokio")]
+    Tokio(tokio::task::AbortHandle),
 }
 
 pub(crate) trait Abort: Send + Sync {
@@ -43,7 +50,12 @@ impl<T: Send> Abort for Cell<T> {
 
 impl AbortHandle {
     pub(crate) fn new<T: Send + 'static>(cell: Arc<Cell<T>>) -> Self {
-        AbortHandle { cell }
+        AbortHandle { repr: Repr::Cell(cell) }
+    }
+
+    #[cfg(feature = "tokio")]
+    pub(crate) fn from_tokio(handle: tokio::task::AbortHandle) -> Self {
+        AbortHandle { repr: Repr::Tokio(handle) }
     }
 
     /// Requests cancellation, exactly like [`JoinHandle::abort`](super::JoinHandle::abort).
@@ -72,7 +84,11 @@ impl AbortHandle {
     /// assert_eq!(park::wait(handle).unwrap(), 2);
     /// ```
     pub fn abort(&self) {
-        self.cell.abort();
+        match &self.repr {
+            Repr::Cell(cell) => cell.abort(),
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => handle.abort(),
+        }
     }
 
     /// Whether the task has finished — completed, panicked or been cancelled — exactly like
@@ -90,7 +106,11 @@ impl AbortHandle {
     /// assert!(abort.is_finished());
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.cell.is_finished()
+        match &self.repr {
+            Repr::Cell(cell) => cell.is_finished(),
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => handle.is_finished(),
+        }
     }
 }
 

@@ -73,6 +73,16 @@ impl JoinError {
         JoinError { repr: Repr::Panic(Mutex::new(payload)) }
     }
 
+    /// The same error, from tokio's: a panic keeps its payload; anything else was a
+    /// cancellation. For a [`JoinHandle`](super::JoinHandle) over tokio's own.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn from_tokio(err: tokio::task::JoinError) -> Self {
+        match err.try_into_panic() {
+            Ok(payload) => JoinError::panic(payload),
+            Err(_) => JoinError::cancelled(),
+        }
+    }
+
     /// Whether the task was cancelled (by `abort`, or by the shutdown of its runner).
     ///
     /// # Examples

@@ -41,12 +41,42 @@ use super::{AbortHandle, JoinError};
 #[must_use = "dropping a JoinHandle detaches the task: it keeps running; `.await` it to get its \
               result, or call `abort()` to stop it"]
 pub struct JoinHandle<T> {
-    cell: Arc<Cell<T>>,
+    repr: Repr<T>,
+}
+
+enum Repr<T> {
+    /// The cell shared with a [`TaskFuture`](super::TaskFuture) or a blocking job.
+    Cell(Arc<Cell<T>>),
+    /// tokio's own handle, whose semantics are these (see [`JoinHandle::from_tokio`]): no
+    /// second allocation and no second state machine beside tokio's.
+    #[cfg(feature = "tokio")]
+    Tokio(tokio::task::JoinHandle<T>),
 }
 
 impl<T> JoinHandle<T> {
     pub(crate) fn new(cell: Arc<Cell<T>>) -> Self {
-        JoinHandle { cell }
+        JoinHandle { repr: Repr::Cell(cell) }
+    }
+
+    /// The handle of a task spawned on tokio wrapped in a [`NativeTask`](crate::lifecycle::NativeTask),
+    /// which gives tokio's own handle loopbridge's semantics: tokio already detaches on drop,
+    /// reports a panic with its payload, catches a panicking destructor on abort and cancels
+    /// on shutdown; the wrapper adds the one missing rule (a destructor that panics after the
+    /// future's last poll fails the task). For the tokio adapter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::{JoinHandle, lifecycle, park};
+    ///
+    /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let task = lifecycle::track_native(None, async { 7 }).ok().unwrap();
+    /// let handle = JoinHandle::from_tokio(rt.spawn(task));
+    /// assert_eq!(rt.block_on(handle).unwrap(), 7);
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn from_tokio(handle: tokio::task::JoinHandle<T>) -> Self {
+        JoinHandle { repr: Repr::Tokio(handle) }
     }
 
     /// Requests cancellation of the task.
@@ -71,7 +101,11 @@ impl<T> JoinHandle<T> {
     /// assert!(handle.is_finished());
     /// ```
     pub fn abort(&self) {
-        self.cell.abort();
+        match &self.repr {
+            Repr::Cell(cell) => cell.abort(),
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => handle.abort(),
+        }
     }
 
     /// Whether the task has finished: completed, panicked or been cancelled.
@@ -83,7 +117,11 @@ impl<T> JoinHandle<T> {
     /// assert!(!handle.is_finished());
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.cell.is_finished()
+        match &self.repr {
+            Repr::Cell(cell) => cell.is_finished(),
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => handle.is_finished(),
+        }
     }
 }
 
@@ -104,7 +142,11 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// assert!(park::wait(handle).unwrap_err().is_cancelled());
     /// ```
     pub fn abort_handle(&self) -> AbortHandle {
-        AbortHandle::new(Arc::clone(&self.cell))
+        match &self.repr {
+            Repr::Cell(cell) => AbortHandle::new(Arc::clone(cell)),
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => AbortHandle::from_tokio(handle.abort_handle()),
+        }
     }
 }
 
@@ -112,9 +154,13 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.cell.poll_result(cx.waker()) {
-            Some(result) => Poll::Ready(result),
-            None => Poll::Pending,
+        match &mut self.get_mut().repr {
+            Repr::Cell(cell) => match cell.poll_result(cx.waker()) {
+                Some(result) => Poll::Ready(result),
+                None => Poll::Pending,
+            },
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => Pin::new(handle).poll(cx).map_err(JoinError::from_tokio),
         }
     }
 }

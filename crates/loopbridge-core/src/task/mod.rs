@@ -44,6 +44,7 @@ pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
 pub use promise::Promise;
 pub use task_future::TaskFuture;
+pub(crate) use task_future::{Stage, StageProj, drop_future};
 
 #[cfg(test)]
 mod tests;

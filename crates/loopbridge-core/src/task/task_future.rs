@@ -13,8 +13,9 @@ use super::cell::Cell;
 use super::{AbortHandle, JoinError, JoinHandle};
 
 pin_project! {
+    /// The user's future, until it is dropped (also by [`NativeTask`](crate::lifecycle::NativeTask)).
     #[project = StageProj]
-    enum Stage<F> {
+    pub(crate) enum Stage<F> {
         Running { #[pin] future: F },
         Done,
     }
@@ -106,7 +107,7 @@ impl<F: Future> TaskFuture<F> {
 ///
 /// Returns `None` if it was already dropped, `Some(Err(()))` after a clean drop and
 /// `Some(Ok(join_error))` if the destructor panicked.
-fn drop_future<F>(mut stage: Pin<&mut Stage<F>>) -> Option<Result<JoinError, ()>> {
+pub(crate) fn drop_future<F>(mut stage: Pin<&mut Stage<F>>) -> Option<Result<JoinError, ()>> {
     if matches!(stage.as_mut().project(), StageProj::Done) {
         return None;
     }

@@ -37,7 +37,7 @@ use std::future::Future;
 use std::time::Instant;
 
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
+use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
 #[cfg(feature = "async-std")]
 use loopbridge_async_std::AsyncStdBackend;
@@ -143,6 +143,15 @@ impl LoopBackend for AnyBackend {
         F::Output: Send + 'static,
     {
         dispatch!(self, b => b.spawn_task(task))
+    }
+
+    // Each adapter's own spawn, which may hand out the runtime's native handle (tokio).
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        dispatch!(self, b => b.spawn(future))
     }
 
     fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
