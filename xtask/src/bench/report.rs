@@ -82,7 +82,11 @@ fn ratio_row(
     let ratio = lb.median / native.median;
     let met = ratio <= limit;
     // An infinite limit marks a row shown for reference, with no target.
-    let shown = if limit.is_finite() { verdict(Some(met)) } else { "—" };
+    let shown = if limit.is_finite() {
+        firm_verdict(met, &lb.round_values(&native, |l, n| l / n), |r| r <= limit)
+    } else {
+        "—".to_owned()
+    };
     let _ = writeln!(
         out,
         "| {case} | {} | {} | {ratio:.2}× | {} | {} / {} | {target} | {shown} |",
@@ -93,6 +97,22 @@ fn ratio_row(
         range(lb),
     );
     Some(met)
+}
+
+/// Whether a verdict is settled — every round's ratio on the same side of the limit — or
+/// within this machine's run-to-run noise (rounds on both sides); empty with one round.
+fn firmness(round_ratios: &[f64], met: impl Fn(f64) -> bool) -> &'static str {
+    let rounds_met = round_ratios.iter().filter(|&&r| met(r)).count();
+    match round_ratios.len() {
+        0 | 1 => "",
+        n if rounds_met == 0 || rounds_met == n => ", settled",
+        _ => ", within noise",
+    }
+}
+
+/// [`verdict`] with its [`firmness`].
+fn firm_verdict(met: bool, round_ratios: &[f64], met_by: impl Fn(f64) -> bool) -> String {
+    format!("{}{}", verdict(Some(met)), firmness(round_ratios, met_by))
 }
 
 /// Tallies the verdicts of one target.

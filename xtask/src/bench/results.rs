@@ -47,6 +47,12 @@ impl Stat {
     }
 
     /// `f(self, other)` round by round, as `a / b / c`; empty with a single round.
+    /// `f` of this and `other`, round by round (the rounds that measured both).
+    pub(super) fn round_values(&self, other: &Stat, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+        let len = self.len.min(other.len);
+        (0..len).map(|i| f(self.rounds[i], other.rounds[i])).filter(|v| !v.is_nan()).collect()
+    }
+
     pub(super) fn per_round(&self, other: &Stat, f: impl Fn(f64, f64) -> f64) -> String {
         let len = self.len.min(other.len);
         if len < 2 {

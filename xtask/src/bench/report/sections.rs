@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Results, Stat, Tally, Values, ns, range, ratio_row, verdict};
+use super::{Results, Stat, Tally, Values, firm_verdict, ns, range, ratio_row, verdict};
 
 /// The flavours, in report order.
 const FLAVOURS: [&str; 4] = ["tokio_mt", "tokio_ct", "smol", "async_std"];
@@ -42,13 +42,21 @@ fn spawn(results: &Results, values: &mut Values) {
         let peers: Vec<Option<Stat>> =
             PEERS.iter().map(|p| results.case("spawn_await", flavour, p)).collect();
         let cell = |s: Option<Stat>| s.map_or("n/a".to_owned(), |s| ns(s.median));
-        let (ratio, per_round, vs_native, vs_peers) = match (native, lb) {
+        let (ratio, per_round, vs_native, vs_peers, native_verdict) = match (native, lb) {
             (Some(n), Some(l)) => {
                 let r = l.median / n.median;
                 let beats = peers.iter().flatten().all(|p| l.median <= p.median);
-                (format!("{r:.2}×"), l.per_round(&n, |l, n| l / n), Some(r <= 1.05), Some(beats))
+                let rounds = l.round_values(&n, |l, n| l / n);
+                let shown = firm_verdict(r <= 1.05, &rounds, |r| r <= 1.05);
+                (
+                    format!("{r:.2}×"),
+                    l.per_round(&n, |l, n| l / n),
+                    Some(r <= 1.05),
+                    Some(beats),
+                    shown,
+                )
             }
-            _ => ("—".to_owned(), String::new(), None, None),
+            _ => ("—".to_owned(), String::new(), None, None, verdict(None).to_owned()),
         };
         tally.add(vs_native.zip(vs_peers).map(|(a, b)| a && b));
         let _ = writeln!(
@@ -60,7 +68,7 @@ fn spawn(results: &Results, values: &mut Values) {
             cell(peers[1]),
             cell(peers[2]),
             cell(peers[3]),
-            verdict(vs_native),
+            native_verdict,
             verdict(vs_peers),
             cell(floor),
             to_floor.map_or("—".to_owned(), |r| format!("{r:.2}×")),
@@ -254,13 +262,14 @@ fn concurrent(results: &Results, values: &mut Values) {
                     let met = ratio >= 0.9;
                     tally.add(Some(met));
                     let ops = |s: Stat| format!("{:.0}k", callers / s.median * 1e6);
+                    let rounds = n.round_values(&l, |n, l| n / l);
                     let _ = writeln!(
                         rows,
                         "| {callers} | {flavour} | {} | {} | {ratio:.2}× | {} | {} |",
                         ops(n),
                         ops(l),
                         n.per_round(&l, |n, l| n / l),
-                        verdict(Some(met))
+                        firm_verdict(met, &rounds, |r| r >= 0.9)
                     );
                 }
                 None => {
@@ -442,13 +451,14 @@ fn net(results: &Results, values: &mut Values) {
                 let ratio = n.median / l.median;
                 let met = ratio >= 0.95;
                 throughput.add(Some(met));
+                let rounds = n.round_values(&l, |n, l| n / l);
                 let _ = writeln!(
                     throughput_rows,
                     "| {flavour} | {} | {} | {ratio:.2}× | {} | {} |",
                     mib_s(n),
                     mib_s(l),
                     n.per_round(&l, |n, l| n / l),
-                    verdict(Some(met))
+                    firm_verdict(met, &rounds, |r| r >= 0.95)
                 );
             }
             None => {
