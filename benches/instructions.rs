@@ -12,7 +12,10 @@
 //! - `spawn_await`: spawn a trivial task from inside the runtime and await it (`spawn.rs`);
 //! - `block_on_ready`, `block_on_yield`: from a plain thread, block on a ready and a
 //!   once-yielding future (`block_on.rs`): the backend's persistent `block_on` against
-//!   `loopbridge::block_on` on the global runner of that flavour.
+//!   `loopbridge::block_on` on the global runner of that flavour;
+//! - `join_set_100`: spawn 100 trivial tasks into a `JoinSet` and join them, as a task
+//!   (`structured.rs`): tokio's `JoinSet` on tokio, a `FuturesUnordered` of the runtime's
+//!   own handles on smol and async-std. One operation is the whole round of 100.
 //!
 //! ```text
 //! cargo bench -p loopbridge-benches --bench instructions -- --list
@@ -21,9 +24,9 @@
 
 use std::hint::black_box;
 
-use loopbridge_benches::{Flavour, SmolPool, TokioCt, YieldOnce, tokio_mt, trivial};
+use loopbridge_benches::{Flavour, SmolPool, TokioCt, YieldOnce, join_set, tokio_mt, trivial};
 
-const OPERATIONS: [&str; 3] = ["spawn_await", "block_on_ready", "block_on_yield"];
+const OPERATIONS: [&str; 4] = ["spawn_await", "block_on_ready", "block_on_yield", "join_set_100"];
 const IMPLEMENTATIONS: [&str; 2] = ["native", "loopbridge"];
 
 fn main() {
@@ -75,6 +78,11 @@ fn run(case: &str, n: u64) {
             };
             runner.block_on(runner.spawn(body)).expect("the measured loop");
         }
+        ("join_set_100", "loopbridge") => {
+            let runner = flavour.runner();
+            runner.block_on(runner.spawn(join_set::loopbridge_rounds(n))).expect("the rounds");
+        }
+        ("join_set_100", "native") => join_set_native(flavour, n),
         ("block_on_ready" | "block_on_yield", implementation) => {
             let shape = operation == "block_on_yield";
             block_on(flavour, implementation == "native", shape, n);
@@ -117,6 +125,31 @@ fn spawn_native(flavour: Flavour, n: u64) {
                 }
             };
             async_std::task::block_on(async_std::task::spawn(body));
+        }
+    }
+}
+
+/// `n` rounds of the native set of 100 tasks, as a task of the native runtime.
+fn join_set_native(flavour: Flavour, n: u64) {
+    match flavour {
+        Flavour::TokioMt => {
+            let runtime = tokio_mt();
+            runtime.block_on(runtime.spawn(join_set::tokio_rounds(n))).expect("the rounds");
+        }
+        Flavour::TokioCt => {
+            let ct = TokioCt::start();
+            let handle = ct.handle();
+            handle.block_on(handle.spawn(join_set::tokio_rounds(n))).expect("the rounds");
+        }
+        Flavour::Smol => {
+            let pool = SmolPool::start(flavour.workers());
+            let executor = std::sync::Arc::clone(pool.executor());
+            let rounds = join_set::unordered_rounds(n, move || executor.spawn(trivial()));
+            async_io::block_on(pool.executor().spawn(rounds));
+        }
+        Flavour::AsyncStd => {
+            let rounds = join_set::unordered_rounds(n, || async_std::task::spawn(trivial()));
+            async_std::task::block_on(async_std::task::spawn(rounds));
         }
     }
 }

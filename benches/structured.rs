@@ -16,60 +16,12 @@
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use futures_util::stream::{FuturesUnordered, StreamExt};
-use loopbridge::{JoinSet, Runner};
+use loopbridge::Runner;
+use loopbridge_benches::join_set::{loopbridge_rounds, tokio_rounds, unordered_rounds};
 use loopbridge_benches::{Flavour, SmolPool, TokioCt, bench, tokio_mt, trivial};
-
-/// Tasks per set.
-const TASKS: usize = 100;
-
-/// `iters` rounds of: spawn [`TASKS`] trivial tasks into a loopbridge `JoinSet`, join them.
-async fn loopbridge_rounds(iters: u64) -> Duration {
-    let start = Instant::now();
-    for _ in 0..iters {
-        let mut set = JoinSet::new();
-        for _ in 0..TASKS {
-            set.spawn(trivial());
-        }
-        while let Some(done) = set.join_next().await {
-            std::hint::black_box(done.expect("a trivial task"));
-        }
-    }
-    start.elapsed()
-}
-
-/// The same rounds with tokio's own `JoinSet`.
-async fn tokio_rounds(iters: u64) -> Duration {
-    let start = Instant::now();
-    for _ in 0..iters {
-        let mut set = tokio::task::JoinSet::new();
-        for _ in 0..TASKS {
-            set.spawn(trivial());
-        }
-        while let Some(done) = set.join_next().await {
-            std::hint::black_box(done.expect("a trivial task"));
-        }
-    }
-    start.elapsed()
-}
-
-/// The same rounds with a `FuturesUnordered` of whatever handles `spawn` returns.
-async fn unordered_rounds<H, T>(iters: u64, spawn: impl Fn() -> H) -> Duration
-where
-    H: Future<Output = T>,
-{
-    let start = Instant::now();
-    for _ in 0..iters {
-        let mut set: FuturesUnordered<H> = (0..TASKS).map(|_| spawn()).collect();
-        while let Some(done) = set.next().await {
-            std::hint::black_box(done);
-        }
-    }
-    start.elapsed()
-}
 
 fn on_runner(runner: &Runner, iters: u64) -> Duration {
     runner.block_on(runner.spawn(loopbridge_rounds(iters))).expect("the measured loop")

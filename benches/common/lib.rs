@@ -19,6 +19,8 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
 use loopbridge::{BackendKind, Runner};
 
+pub mod join_set;
+
 /// The runtime flavours of the conformance suite, in report order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flavour {

@@ -139,8 +139,9 @@ impl<F: Future> Future for NativeTask<F> {
         let StageProj::Running { future } = this.stage.as_mut().project() else {
             panic!("`NativeTask` polled after it completed");
         };
-        // Caught here only to count the task as finished (not cancelled by a later close)
-        // and drop the future before the panic goes on to the runtime, which reports it.
+        // Caught here to drop the future before the panic goes on to the runtime, which
+        // reports it: tokio drops a panicking future *while* the panic unwinds, where a
+        // destructor that panics too would abort the process. And to count the task finished.
         let polled = catch_unwind(AssertUnwindSafe(|| future.poll(cx)));
         if let Some(guard) = this.guard {
             guard.done = !matches!(polled, Ok(Poll::Pending));
