@@ -286,15 +286,20 @@ impl Lifecycle {
         self.live_tasks.fetch_add(1, Ordering::AcqRel);
         fence(Ordering::SeqCst);
         if self.is_closed() {
-            self.task_dropped(); // refused, not cancelled by the shutdown
+            self.task_dropped(true); // refused, not cancelled by the shutdown
             return false;
         }
         true
     }
 
-    /// Uncounts a task whose future was dropped; the last one after the close wakes
+    /// Uncounts a task whose future was dropped — as cancelled by the shutdown if it was
+    /// dropped unfinished after the close, unless `counted` (it finished, or the close counted
+    /// it when it aborted it); the last one after the close wakes
     /// [`wait_for_tasks`](Self::wait_for_tasks).
-    fn task_dropped(&self) {
+    fn task_dropped(&self, counted: bool) {
+        if !counted && self.is_closed() {
+            self.cancelled_tasks.fetch_add(1, Ordering::AcqRel);
+        }
         if self.live_tasks.fetch_sub(1, Ordering::AcqRel) != 1 {
             return;
         }

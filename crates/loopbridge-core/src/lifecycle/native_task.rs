@@ -12,7 +12,6 @@ use std::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::Lifecycle;
-use super::tracked_task::LiveGuard;
 use crate::context;
 use crate::task::{Stage, StageProj, drop_future};
 
@@ -44,15 +43,15 @@ pub fn track_native<F: Future>(
 ) -> Result<NativeTask<F>, F> {
     let guard = match lifecycle {
         None => None,
-        Some(lifecycle) => match LiveGuard::admit(lifecycle) {
-            Some(guard) => Some(guard),
-            None => return Err(future),
-        },
+        Some(lifecycle) if lifecycle.admit_task() => {
+            debug_assert!(
+                lifecycle.registry.is_none(),
+                "a lifecycle with an abort registry needs `track_task`"
+            );
+            Some(NativeGuard { lifecycle: Arc::clone(lifecycle), done: false })
+        }
+        Some(_) => return Err(future),
     };
-    debug_assert!(
-        !guard.as_ref().is_some_and(LiveGuard::with_registry),
-        "a lifecycle with an abort registry needs `track_task`"
-    );
     Ok(NativeTask { stage: Stage::Running { future }, guard })
 }
 
@@ -85,7 +84,7 @@ pin_project! {
     pub struct NativeTask<F> {
         #[pin]
         stage: Stage<F>,
-        guard: Option<LiveGuard>,
+        guard: Option<NativeGuard>,
     }
 
     impl<F> PinnedDrop for NativeTask<F> {
@@ -102,10 +101,24 @@ pin_project! {
     }
 }
 
+/// Counts a native task as live in its [`Lifecycle`] until dropped: two words, so the task
+/// tokio allocates grows by little.
+struct NativeGuard {
+    lifecycle: Arc<Lifecycle>,
+    /// The task finished (or panicked): not cancelled by a later close.
+    done: bool,
+}
+
+impl Drop for NativeGuard {
+    fn drop(&mut self) {
+        self.lifecycle.task_dropped(self.done);
+    }
+}
+
 thread_local! {
     /// Guards of tasks dropped by this worker during its runtime's shutdown, dropped when the
     /// thread exits (see [`release`]).
-    static AT_THREAD_EXIT: RefCell<Vec<LiveGuard>> = const { RefCell::new(Vec::new()) };
+    static AT_THREAD_EXIT: RefCell<Vec<NativeGuard>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Uncounts a dropped task — at once, except on a worker of its runtime during the shutdown.
@@ -115,8 +128,8 @@ thread_local! {
 /// shutdown that returned when the count reached zero could leave that handle unresolved for
 /// an instant. A worker that is shutting down exits once it has cancelled its tasks, so the
 /// guard is kept until this thread's exit: then every handle this worker resolved is resolved.
-fn release(guard: LiveGuard) {
-    if !(guard.lifecycle().is_closed() && context::is_worker_of(guard.lifecycle().id())) {
+fn release(guard: NativeGuard) {
+    if !(guard.lifecycle.is_closed() && context::is_worker_of(guard.lifecycle.id())) {
         return drop(guard);
     }
     // During the thread's own exit (the list already destroyed), `try_with` fails and gives

@@ -10,7 +10,6 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use super::Lifecycle;
-use crate::sync::Ordering;
 use crate::task::TaskFuture;
 
 /// Wraps `task` for spawning on the runtime `lifecycle` belongs to, or returns `None` after
@@ -79,36 +78,26 @@ pin_project! {
     }
 }
 
-/// Counts one task as live in its [`Lifecycle`] until dropped; shared by [`TrackedTask`] and
-/// [`NativeTask`](super::NativeTask).
-pub(super) struct LiveGuard {
+/// Counts one task as live in its [`Lifecycle`] until dropped.
+struct LiveGuard {
     lifecycle: Arc<Lifecycle>,
     /// The lifecycle has an abort registry (read once, not at every poll).
     with_registry: bool,
     /// The task's slot in the registry, once it registered (at its first `Pending`).
     slot: Option<usize>,
     /// The task finished, or was aborted by the close (which counted it).
-    pub(super) done: bool,
+    done: bool,
 }
 
 impl LiveGuard {
     /// Counts a new task, or returns `None` after the close.
-    pub(super) fn admit(lifecycle: &Arc<Lifecycle>) -> Option<Self> {
+    fn admit(lifecycle: &Arc<Lifecycle>) -> Option<Self> {
         lifecycle.admit_task().then(|| LiveGuard {
             lifecycle: Arc::clone(lifecycle),
             with_registry: lifecycle.registry.is_some(),
             slot: None,
             done: false,
         })
-    }
-
-    pub(super) fn lifecycle(&self) -> &Arc<Lifecycle> {
-        &self.lifecycle
-    }
-
-    /// Whether the lifecycle keeps abort handles, which only a [`TrackedTask`] can give.
-    pub(super) fn with_registry(&self) -> bool {
-        self.with_registry
     }
 }
 
@@ -120,10 +109,7 @@ impl Drop for LiveGuard {
         }
         // A registered task was aborted, and counted, by the close; any other task dropped
         // unfinished after it was cancelled by the shutdown.
-        if !self.done && self.slot.is_none() && lifecycle.is_closed() {
-            lifecycle.cancelled_tasks.fetch_add(1, Ordering::AcqRel);
-        }
-        lifecycle.task_dropped();
+        lifecycle.task_dropped(self.done || self.slot.is_some());
     }
 }
 
