@@ -62,7 +62,7 @@ pub(crate) fn print_help() {
     println!("                     full run, target/loopbridge-bench/performance.md otherwise)");
     println!("    --report-only    do not run anything; rewrite the report from the last results");
     println!("    --instructions   instead: instruction counts per operation of the ns-scale rows");
-    println!("                     under valgrind's callgrind (about a minute), native and");
+    println!("                     under valgrind's callgrind (about 3 minutes), native and");
     println!("                     loopbridge side by side, into docs/performance.md's");
     println!("                     instructions table (or --output PATH)");
     println!("    -h, --help       print this help");

@@ -25,6 +25,11 @@ use crate::cmd::workspace_root;
 const FEW: u64 = 200;
 const MANY: u64 = 2_200;
 
+/// How many times each case is counted; the table gives the median. Where a second worker
+/// takes part (tokio multi-thread, smol, async-std), which thread runs a task varies from run
+/// to run, and the count by a few percent with it.
+const REPEATS: usize = 3;
+
 /// The two runs' operation counts for `case`: a `join_set_100` operation is a round of 100
 /// tasks, so a tenth of the others keeps its runs as long as theirs.
 fn operations(case: &str) -> (u64, u64) {
@@ -55,11 +60,16 @@ pub(crate) fn run(output: Option<&Path>) -> Result<()> {
     let mut counts = Vec::new();
     for case in &cases {
         let (few_ops, many_ops) = operations(case);
-        let few = instructions(&exe, &out_dir, case, few_ops)?;
-        let many = instructions(&exe, &out_dir, case, many_ops)?;
-        let per_op = many.saturating_sub(few) as f64 / (many_ops - few_ops) as f64;
-        println!("{case:<40} {per_op:>9.0} instructions per operation");
-        counts.push((case.clone(), per_op));
+        let mut per_op = Vec::with_capacity(REPEATS);
+        for _ in 0..REPEATS {
+            let few = instructions(&exe, &out_dir, case, few_ops)?;
+            let many = instructions(&exe, &out_dir, case, many_ops)?;
+            per_op.push(many.saturating_sub(few) as f64 / (many_ops - few_ops) as f64);
+        }
+        per_op.sort_by(f64::total_cmp);
+        let (median, low, high) = (per_op[REPEATS / 2], per_op[0], per_op[REPEATS - 1]);
+        println!("{case:<40} {median:>9.0} instructions per operation ({low:.0}–{high:.0})");
+        counts.push((case.clone(), median));
     }
     let table = table(&counts);
     let output = output.map_or_else(|| workspace_root().join("docs/performance.md"), PathBuf::from);
@@ -154,7 +164,7 @@ fn table(counts: &[(String, f64)]) -> String {
     format!(
         "Instructions per operation (`cargo xtask bench --instructions`: callgrind, every thread, \
          the difference of {MANY} and {FEW} operations, of {} and {} rounds of 100 tasks for \
-         `join_set_100`; deterministic to a fraction of a percent \
+         `join_set_100`, the median of {REPEATS} such counts; deterministic to a fraction of a percent \
          on tokio current-thread and the plain-thread rows, within a few percent where a second \
          worker thread takes part).\n\n\
          | operation | flavour | native | loopbridge | ratio | target | verdict |\n\

@@ -4,10 +4,11 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
@@ -152,22 +153,37 @@ impl<F: Future> Future for NativeTask<F> {
         let StageProj::Running { future } = this.stage.as_mut().project() else {
             panic!("`NativeTask` polled after it completed");
         };
-        // Caught here to drop the future before the panic goes on to the runtime, which
-        // reports it: tokio drops a panicking future *while* the panic unwinds, where a
-        // destructor that panics too would abort the process. And to count the task finished.
-        let polled = catch_unwind(AssertUnwindSafe(|| future.poll(cx)));
-        if let Some(guard) = this.guard {
-            guard.done = !matches!(polled, Ok(Poll::Pending));
+        // A task that panics counts as finished too: only `Pending` undoes this.
+        if let Some(guard) = this.guard.as_mut() {
+            guard.done = true;
         }
-        let value = match polled {
-            Ok(poll) => ready!(poll),
-            Err(payload) => {
-                // A second panic, from the destructor, is dropped: the first is the one to see.
-                let _ = drop_future(this.stage);
-                resume_unwind(payload)
+        // A future with no destructor needs neither catch below (`needs_drop` is a constant:
+        // the other branch is compiled out).
+        let catch = mem::needs_drop::<F>();
+        // Caught to drop the future before the panic goes on to the runtime, which reports it:
+        // tokio drops a panicking future *while* the panic unwinds, where a destructor that
+        // panics too would abort the process.
+        let polled = if catch {
+            match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                Ok(poll) => poll,
+                Err(payload) => {
+                    // A second panic, from the destructor, is dropped: the first is the one.
+                    let _ = drop_future(this.stage);
+                    resume_unwind(payload)
+                }
             }
+        } else {
+            future.poll(cx)
         };
-        if let Some(Ok(destructor_panic)) = drop_future(this.stage) {
+        let Poll::Ready(value) = polled else {
+            if let Some(guard) = this.guard {
+                guard.done = false;
+            }
+            return Poll::Pending;
+        };
+        if !catch {
+            this.stage.set(Stage::Done);
+        } else if let Some(Ok(destructor_panic)) = drop_future(this.stage) {
             resume_unwind(destructor_panic.into_panic());
         }
         Poll::Ready(value)

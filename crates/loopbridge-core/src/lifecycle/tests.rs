@@ -151,3 +151,24 @@ fn wait_for_tasks_returns_once_the_last_task_is_dropped() {
     assert_eq!(lifecycle.cancelled_tasks(), 8);
     dropper.join().unwrap();
 }
+
+#[test]
+fn a_native_task_is_counted_like_a_tracked_one() {
+    // (pending at the close, finished, panicked) -> cancelled only the first, as `track_task`.
+    let lifecycle = Lifecycle::new();
+    let pending = track_native(Some(&lifecycle), std::future::pending::<()>()).ok().unwrap();
+    let mut pending = Box::pin(pending);
+    assert!(poll_once(pending.as_mut()).is_pending());
+    let mut finished = Box::pin(track_native(Some(&lifecycle), async { 1 }).ok().unwrap());
+    assert_eq!(poll_once(finished.as_mut()), Poll::Ready(1));
+    let mut panicked =
+        Box::pin(track_native(Some(&lifecycle), async { panic!("boom") }).ok().unwrap());
+    let unwound =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| poll_once(panicked.as_mut())));
+    assert!(unwound.is_err());
+    assert_eq!(lifecycle.live_tasks(), 3);
+    lifecycle.close();
+    assert!(track_native(Some(&lifecycle), async {}).is_err(), "refused after the close");
+    drop((pending, finished, panicked));
+    assert_eq!((lifecycle.live_tasks(), lifecycle.cancelled_tasks()), (0, 1));
+}

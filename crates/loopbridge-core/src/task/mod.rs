@@ -1,10 +1,17 @@
 //! One task handle with one set of semantics for every backend.
 //!
-//! A backend never hands its native task handle to users. Instead, [`TaskFuture::new`] wraps the
-//! user's future and returns it together with a [`JoinHandle`]; the backend spawns the wrapper
-//! and detaches its own handle. Everything users can observe — detach on drop, [`abort`],
-//! panics reported with their payload, the result of a finished task — is decided here, once,
-//! so no runtime can drift from the others.
+//! A backend hands users a [`JoinHandle`] of this crate. [`TaskFuture::new`] wraps the user's
+//! future and returns it together with that handle; the backend spawns the wrapper and
+//! detaches its own handle. Everything users can observe — detach on drop, [`abort`], panics
+//! reported with their payload, the result of a finished task — is decided here, once, so no
+//! runtime can drift from the others.
+//!
+//! The one exception is tokio (the `tokio` feature, which the tokio adapter turns on): its own
+//! `JoinHandle` already has these semantics, so the adapter spawns the user's future in a
+//! [`NativeTask`](crate::lifecycle::NativeTask), which adds the one rule tokio lacks (a
+//! destructor that panics after the last poll fails the task), and
+//! [`JoinHandle::from_tokio`] wraps tokio's handle: one allocation and one state machine per
+//! task, as with `tokio::spawn`. The conformance suite runs the same tests on it.
 //!
 //! # Protocol
 //!
