@@ -161,6 +161,7 @@ fn table(counts: &[(String, f64)]) -> String {
             "| {operation} | {flavour} | {native:.0} | {loopbridge:.0} | {ratio:.2}× | {target} | {verdict} |"
         );
     }
+    let rounds = operations("join_set_100/");
     format!(
         "Instructions per operation (`cargo xtask bench --instructions`: callgrind, every thread, \
          the difference of {MANY} and {FEW} operations, of {} and {} rounds of 100 tasks for \
@@ -169,8 +170,7 @@ fn table(counts: &[(String, f64)]) -> String {
          worker thread takes part).\n\n\
          | operation | flavour | native | loopbridge | ratio | target | verdict |\n\
          | --- | --- | --- | --- | --- | --- | --- |\n{rows}",
-        MANY / 10,
-        FEW / 10,
+        rounds.1, rounds.0,
     )
 }
 

@@ -45,16 +45,11 @@ fn spawn(results: &Results, values: &mut Values) {
         let (ratio, per_round, vs_native, vs_peers, native_verdict) = match (native, lb) {
             (Some(n), Some(l)) => {
                 let r = l.median / n.median;
+                let met = r <= 1.05;
                 let beats = peers.iter().flatten().all(|p| l.median <= p.median);
                 let rounds = l.round_values(&n, |l, n| l / n);
-                let shown = firm_verdict(r <= 1.05, &rounds, |r| r <= 1.05);
-                (
-                    format!("{r:.2}×"),
-                    l.per_round(&n, |l, n| l / n),
-                    Some(r <= 1.05),
-                    Some(beats),
-                    shown,
-                )
+                let shown = firm_verdict(met, &rounds, |r| r <= 1.05);
+                (format!("{r:.2}×"), l.per_round(&n, |l, n| l / n), Some(met), Some(beats), shown)
             }
             _ => ("—".to_owned(), String::new(), None, None, verdict(None).to_owned()),
         };
