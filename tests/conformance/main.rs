@@ -23,6 +23,7 @@ mod contexts;
 mod custom_backend;
 mod detect;
 mod global;
+mod http;
 mod interop;
 mod interval;
 mod join_set;

@@ -12,9 +12,11 @@ mod loom;
 mod miri;
 #[cfg(test)]
 mod public_items;
+mod redis;
 mod stress;
 mod test;
 mod tidy;
+mod tree_check;
 
 use std::env;
 use std::process::ExitCode;

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use crate::Result;
 use crate::cmd::{Cmd, CmdError, format_duration};
 use crate::listing::ListCheck;
+use crate::redis::{ADDR_VAR, RedisServer};
+use crate::tree_check::TreeCheck;
 
 /// One step of the matrix: a short name for `--skip`/`--only`, a title for the output, and the
 /// commands it runs, in order.
@@ -19,10 +21,14 @@ struct Step {
     commands: Vec<Cmd>,
     /// Test listings to check after the commands.
     listings: Vec<ListCheck>,
+    /// Dependency trees to check after the commands.
+    trees: Vec<TreeCheck>,
     /// Whether the commands are `cargo test` runs whose results are counted.
     counts_tests: bool,
     /// Whether `cargo hack` must be installed first.
     needs_cargo_hack: bool,
+    /// Whether it talks to a Redis server (tinykv's tests, doctests and example).
+    needs_redis: bool,
 }
 
 impl Step {
@@ -32,13 +38,20 @@ impl Step {
             title,
             commands,
             listings: Vec::new(),
+            trees: Vec::new(),
             counts_tests: false,
             needs_cargo_hack: false,
+            needs_redis: false,
         }
     }
 
     fn checking_listings(mut self, listings: Vec<ListCheck>) -> Self {
         self.listings = listings;
+        self
+    }
+
+    fn checking_trees(mut self, trees: Vec<TreeCheck>) -> Self {
+        self.trees = trees;
         self
     }
 
@@ -49,6 +62,11 @@ impl Step {
 
     fn needing_cargo_hack(mut self) -> Self {
         self.needs_cargo_hack = true;
+        self
+    }
+
+    fn needing_redis(mut self) -> Self {
+        self.needs_redis = true;
         self
     }
 }
@@ -80,9 +98,18 @@ fn steps() -> Vec<Step> {
         Step::new(
             "clippy",
             "clippy (feature powerset)",
-            vec![cargo(
-                "hack clippy --workspace --feature-powerset --depth 2 --all-targets -- -D warnings",
-            )],
+            vec![
+                cargo(
+                    "hack clippy --workspace --exclude loopbridge-examples --feature-powerset \
+                     --depth 2 --all-targets -- -D warnings",
+                ),
+                // The examples' `net` and `macros` only name the facade's features for command
+                // lines (both are always on there): excluded, they do not multiply the powerset.
+                cargo(
+                    "hack clippy -p loopbridge-examples --feature-powerset --depth 2 \
+                     --exclude-features net,macros --all-targets -- -D warnings",
+                ),
+            ],
         )
         .needing_cargo_hack(),
         Step::new(
@@ -112,11 +139,14 @@ fn steps() -> Vec<Step> {
         .counting_tests(),
         Step::new(
             "macros",
-            "trybuild and the example's test lists",
+            "trybuild, the examples' tests and the test lists",
             vec![
                 cargo("test -p loopbridge-tests --test ui"),
                 cargo("test -p loopbridge-macros --test renamed"),
                 cargo("test -p tinykv --all-features --tests"),
+                // loopbridge's hyper server on smol answering reqwest on tokio, and the pooled
+                // client on smol talking to axum on tokio.
+                cargo("test -p loopbridge-examples --test http_interop"),
             ],
         )
         .counting_tests()
@@ -125,7 +155,8 @@ fn steps() -> Vec<Step> {
             list_tinykv("--no-default-features --features tokio", &FLAVOURS[..2]),
             list_tinykv("--no-default-features --features smol", &FLAVOURS[2..3]),
             list_tinykv("--no-default-features --features async-std", &FLAVOURS[3..]),
-        ]),
+        ])
+        .needing_redis(),
         Step::new(
             "reliability",
             "reliability suite (fast sizes) and a real fork",
@@ -155,11 +186,12 @@ fn steps() -> Vec<Step> {
                 // The facade's examples must not assume tokio (the default) or a one-thread
                 // runner (async-std has none). The library builds of these feature sets are the
                 // `conformance-each` step's, so this costs the doctests' compilation only.
-                cargo("test -p loopbridge --doc --no-default-features --features smol,macros,net"),
-                cargo("test -p loopbridge --doc --no-default-features --features async-std,macros,net"),
+                cargo("test -p loopbridge --doc --no-default-features --features smol,macros,net,hyper"),
+                cargo("test -p loopbridge --doc --no-default-features --features async-std,macros,net,hyper"),
             ],
         )
-        .counting_tests(),
+        .counting_tests()
+        .needing_redis(),
         Step::new(
             "build",
             "benches and examples build",
@@ -189,12 +221,21 @@ fn steps() -> Vec<Step> {
                     "--requests",
                     "300",
                 ]),
+                cargo("run -p loopbridge-examples --example http_any_runtime"),
+                // The same hyper server and clients with smol alone: no tokio runtime (the tree
+                // check below), and it runs.
+                cargo(
+                    "run -p loopbridge-examples --example http_any_runtime \
+                     --no-default-features --features smol,net,hyper,macros",
+                ),
             ]
             .into_iter()
             // Each takes seconds once built: a hang must fail the step, not stall CI.
             .map(|example| example.time_limit(EXAMPLE_TIME_LIMIT))
             .collect(),
-        ),
+        )
+        .checking_trees(vec![TreeCheck::smol_http()])
+        .needing_redis(),
         Step::new(
             "docs",
             "rustdoc, -D warnings",
@@ -228,11 +269,17 @@ pub(crate) fn print_help() {
                 "        (installs cargo-hack with `cargo install cargo-hack --locked` if missing)"
             );
         }
+        if step.needs_redis {
+            println!("        (talks to a Redis server: see REDIS below)");
+        }
         for cmd in &step.commands {
             println!("        $ {}", cmd.display());
         }
         for listing in &step.listings {
             println!("        $ {}", listing.display());
+        }
+        for tree in &step.trees {
+            println!("        $ {}", tree.display());
         }
     }
     println!();
@@ -240,6 +287,16 @@ pub(crate) fn print_help() {
         "Stops at the first failing step. Test results of `cargo test` steps are added up and"
     );
     println!("printed at the end as `xtask: N passed, M failed`.");
+    println!();
+    println!("REDIS:");
+    println!("    The steps marked above test tinykv, a Redis client, against a real server. When");
+    println!("    one of them is selected, xtask starts `redis-server` on a free 127.0.0.1 port");
+    println!("    (persisting nothing; log in target/xtask-redis/), passes its address to every");
+    println!("    command as {ADDR_VAR}, and stops it at the end, also on failure. If");
+    println!("    redis-server is not on PATH, root with apt-get installs it (`apt-get install -y");
+    println!("    redis-server`); otherwise install it yourself (`sudo apt-get install");
+    println!("    redis-server`). With {ADDR_VAR}=HOST:PORT already set, that server is used");
+    println!("    and none is started.");
 }
 
 /// Parsed command-line options.
@@ -408,6 +465,14 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         println!("==> skipping: {}", names.join(", "));
     }
 
+    // Kept until the end of the run: dropped, it stops the server, also after a failed step.
+    let redis = if selected.iter().any(|step| step.needs_redis) {
+        Some(RedisServer::start_or_reuse()?)
+    } else {
+        None
+    };
+    let redis_addr = redis.as_ref().map(RedisServer::addr);
+
     let total_start = Instant::now();
     let n = selected.len();
     let mut records: Vec<Record> = selected
@@ -428,7 +493,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         println!("==> [{number}/{n}] {}", step.title);
         let start = Instant::now();
         let mut counts = TestCounts::default();
-        let result = run_step(step, &mut counts);
+        let result = run_step(step, redis_addr, &mut counts);
         record.time = start.elapsed();
         record.counts = step.counts_tests.then_some(counts);
         match result {
@@ -472,13 +537,22 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
 }
 
-/// Runs the commands of one step, adding test results to `counts`.
-fn run_step(step: &Step, counts: &mut TestCounts) -> std::result::Result<(), CmdError> {
+/// Runs the commands of one step, adding test results to `counts`. With a Redis server, every
+/// command gets its address as `TINYKV_REDIS_ADDR`.
+fn run_step(
+    step: &Step,
+    redis_addr: Option<&str>,
+    counts: &mut TestCounts,
+) -> std::result::Result<(), CmdError> {
     if step.needs_cargo_hack {
         ensure_cargo_hack()?;
     }
-    let several = step.commands.len() + step.listings.len() > 1;
+    let several = step.commands.len() + step.listings.len() + step.trees.len() > 1;
     for cmd in &step.commands {
+        let cmd = &match redis_addr {
+            Some(addr) => cmd.clone().env(ADDR_VAR, addr),
+            None => cmd.clone(),
+        };
         let elapsed = if step.counts_tests {
             cmd.run_streaming(|line| {
                 if let Some(found) = TestCounts::parse_line(line) {
@@ -495,6 +569,10 @@ fn run_step(step: &Step, counts: &mut TestCounts) -> std::result::Result<(), Cmd
     for listing in &step.listings {
         let elapsed = listing.run()?;
         println!("--> ok in {}: {}", format_duration(elapsed), listing.display());
+    }
+    for tree in &step.trees {
+        let elapsed = tree.run()?;
+        println!("--> ok in {}: {}", format_duration(elapsed), tree.display());
     }
     Ok(())
 }

@@ -38,6 +38,8 @@
 //! | `smol` | no | loopbridge's own async-executor + async-io + blocking (the crates of smol) |
 //! | `async-std` | no | async-std — legacy: discontinued upstream, RUSTSEC-2025-0052 |
 //! | `macros` | yes | the [`#[loopbridge::blocking]`][blocking] and [`#[loopbridge::test]`][test] attributes |
+//! | `net` | yes | sockets on the reactor of each backend: `loopbridge::net` (TCP, UDP, Unix, name resolution) |
+//! | `hyper` | no | HTTP on any backend: `loopbridge::hyper`, hyper's runtime traits (turns on `net`) |
 //! | `tracing` | no | [`tracing`](https://docs.rs/tracing) events (target `loopbridge`, level `DEBUG`) for the runners' lifecycle: start, shutdown and its report, the global runner's start and its replacement after `fork()`, the compat runtime's start; `to_thread` jobs and [`ThreadBound`] calls run inside the caller's span. Without it the instrumentation compiles to nothing |
 //!
 //! A library should depend on `loopbridge` with `default-features = false` and forward the
@@ -242,6 +244,9 @@ mod fork;
 mod functions;
 mod futures_spawn;
 mod global;
+#[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+pub mod hyper;
 mod interval;
 mod join_set;
 mod local;

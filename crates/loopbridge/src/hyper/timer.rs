@@ -1,0 +1,35 @@
+//! [`Timer`]: hyper's `Timer` trait over loopbridge's timers.
+
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use crate::Sleep;
+
+/// hyper's timeouts and keep-alive timers (`header_read_timeout`, HTTP/2 keep-alive pings,
+/// the pooled client's idle timeout) on [`loopbridge::sleep`](crate::sleep): the timer of the
+/// runtime that runs the connection, with loopbridge's rules — never early, on every backend.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use hyper::rt::Timer as _;
+///
+/// let started = Instant::now();
+/// loopbridge::block_on(loopbridge::hyper::Timer.sleep(Duration::from_millis(5)));
+/// assert!(started.elapsed() >= Duration::from_millis(5));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timer;
+
+impl hyper::rt::Timer for Timer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(crate::sleep(duration))
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(crate::sleep_until(deadline))
+    }
+}
+
+impl hyper::rt::Sleep for Sleep {}

@@ -1,0 +1,275 @@
+//! `loopbridge::hyper` (docs/semantics.md, "HTTP"): hyper's HTTP/1 and HTTP/2 clients and
+//! servers over `loopbridge::net`, with loopbridge's `Executor` and `Timer` — on every flavour.
+
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use hyper::{Request, Response, client, server};
+use loopbridge::hyper::{Executor, Timer};
+use loopbridge::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use loopbridge::net::{TcpListener, TcpStream};
+use loopbridge_tests::{runner_for, runner_test};
+
+type Body = Full<Bytes>;
+
+/// Answers `METHOD PATH: BODY`, so that a response proves which request it answers.
+async fn echo(request: Request<Incoming>) -> Result<Response<Body>, hyper::Error> {
+    let head = format!("{} {}: ", request.method(), request.uri().path());
+    let body = request.into_body().collect().await?.to_bytes();
+    Ok(Response::new(Full::new([head.as_bytes(), &body].concat().into())))
+}
+
+/// Serves HTTP/1 with `echo` on every connection `listener` accepts, each in a task of its
+/// own; the count is of the connections accepted.
+fn serve_http1(listener: TcpListener) -> Arc<AtomicUsize> {
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    drop(loopbridge::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            drop(loopbridge::spawn(
+                server::conn::http1::Builder::new()
+                    .timer(Timer)
+                    .serve_connection(stream, service_fn(echo)),
+            ));
+        }
+    }));
+    accepted
+}
+
+fn post(path: &str, body: impl Into<Bytes>) -> Request<Body> {
+    Request::post(path).body(Full::new(body.into())).expect("a valid request")
+}
+
+/// Sends `request` and returns the response's status and body.
+async fn send<B>(
+    sender: &mut client::conn::http1::SendRequest<B>,
+    request: Request<B>,
+) -> (u16, Bytes)
+where
+    B: hyper::body::Body + 'static,
+{
+    // HTTP/1: the connection takes the next request once it has finished the last one.
+    sender.ready().await.expect("the connection ready for a request");
+    let response = sender.send_request(request).await.expect("a response");
+    let status = response.status().as_u16();
+    (status, response.into_body().collect().await.expect("the response body").to_bytes())
+}
+
+#[loopbridge::test]
+async fn http1_keep_alive_answers_two_hundred_requests_on_one_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local_addr");
+    let accepted = serve_http1(listener);
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, connection) = client::conn::http1::handshake(stream).await.expect("handshake");
+    let connection = loopbridge::spawn(connection);
+    for i in 0..200 {
+        // Bodies of growing size, up to 100 KiB: several reads per request near the end.
+        let body = vec![b'a' + (i % 26) as u8; i * 512];
+        let (status, reply) = send(&mut sender, post(&format!("/item/{i}"), body.clone())).await;
+        assert_eq!(status, 200);
+        assert_eq!(reply, [format!("POST /item/{i}: ").as_bytes(), &body].concat());
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "every request on the one connection");
+    drop(sender);
+    connection.await.expect("client connection task").expect("client connection");
+}
+
+/// A stream made of the two halves of a split `TcpStream`: each half's hyper trait, in use.
+struct Halves {
+    read: OwnedReadHalf,
+    write: OwnedWriteHalf,
+}
+
+impl hyper::rt::Read for Halves {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.read).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for Halves {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        std::pin::Pin::new(&mut self.write).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.write).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.write).poll_shutdown(cx)
+    }
+}
+
+#[loopbridge::test]
+async fn split_halves_and_unix_streams_carry_http1() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local_addr");
+    serve_http1(listener);
+    let (read, write) = TcpStream::connect(addr).await.expect("connect").into_split();
+    let (mut sender, connection) =
+        client::conn::http1::handshake(Halves { read, write }).await.expect("handshake");
+    drop(loopbridge::spawn(connection));
+    assert_eq!(
+        send(&mut sender, post("/halves", "both")).await,
+        (200, "POST /halves: both".into())
+    );
+
+    #[cfg(unix)]
+    {
+        let (client_end, server_end) = loopbridge::net::UnixStream::pair().expect("socketpair");
+        drop(loopbridge::spawn(
+            server::conn::http1::Builder::new().serve_connection(server_end, service_fn(echo)),
+        ));
+        let (mut sender, connection) =
+            client::conn::http1::handshake(client_end).await.expect("handshake");
+        drop(loopbridge::spawn(connection));
+        for i in 0..3 {
+            let (status, reply) = send(&mut sender, post("/unix", format!("#{i}"))).await;
+            assert_eq!((status, reply), (200, format!("POST /unix: #{i}").into()));
+        }
+    }
+}
+
+#[loopbridge::test]
+async fn http2_answers_a_hundred_concurrent_streams_on_one_connection() {
+    const STREAMS: usize = 100;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local_addr");
+    // Every handler waits until all of them are running: the streams are concurrent, or this
+    // hangs (and the watchdog fails the test).
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let (all_arrived, arrivals) = async_channel::bounded::<()>(1);
+    let all_arrived = Arc::new(Mutex::new(Some(all_arrived)));
+    drop(loopbridge::spawn(async move {
+        let (stream, _) = listener.accept().await.expect("accept");
+        let service = service_fn(move |request: Request<Incoming>| {
+            let (in_flight, all_arrived, arrivals) =
+                (in_flight.clone(), all_arrived.clone(), arrivals.clone());
+            async move {
+                if in_flight.fetch_add(1, Ordering::SeqCst) + 1 == STREAMS {
+                    drop(all_arrived.lock().expect("not poisoned").take()); // closes the channel
+                }
+                assert!(arrivals.recv().await.is_err(), "closed once all have arrived");
+                echo(request).await
+            }
+        });
+        server::conn::http2::Builder::new(Executor::default())
+            .timer(Timer)
+            .max_concurrent_streams(STREAMS as u32 * 2)
+            .serve_connection(stream, service)
+            .await
+    }));
+
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (sender, connection) = client::conn::http2::Builder::new(Executor::default())
+        .timer(Timer)
+        .handshake(stream)
+        .await
+        .expect("handshake");
+    drop(loopbridge::spawn(connection));
+    let mut requests = loopbridge::JoinSet::new();
+    for i in 0..STREAMS {
+        let mut sender = sender.clone();
+        requests.spawn(async move {
+            let response = sender.send_request(post(&format!("/stream/{i}"), "h2")).await?;
+            let body = response.into_body().collect().await?.to_bytes();
+            Ok::<_, hyper::Error>((i, body))
+        });
+    }
+    let mut answered = [false; STREAMS];
+    while let Some(result) = requests.join_next().await {
+        let (i, body) = result.expect("request task").expect("request");
+        assert_eq!(body, format!("POST /stream/{i}: h2"));
+        answered[i] = true;
+    }
+    assert!(answered.iter().all(|&a| a), "every stream answered");
+}
+
+#[loopbridge::test]
+async fn header_read_timeout_cuts_a_silent_client_off_never_early() {
+    const TIMEOUT: Duration = Duration::from_millis(200);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local_addr");
+    let server = loopbridge::spawn(async move {
+        let (stream, _) = listener.accept().await?;
+        let started = Instant::now();
+        let served = server::conn::http1::Builder::new()
+            .timer(Timer)
+            .header_read_timeout(TIMEOUT)
+            .serve_connection(stream, service_fn(echo))
+            .await;
+        Ok::<_, io::Error>((served.map_err(|e| e.is_timeout()), started.elapsed()))
+    });
+    // Before the connect: the server's clock starts at its accept, after this.
+    let started = Instant::now();
+    let mut client = TcpStream::connect(addr).await.expect("connect");
+    // Half a request line, then silence.
+    client.write_all(b"GET /slow HTTP/1.1\r\nHost: lo").await.expect("write");
+    let mut rest = Vec::new();
+    let _ = client.read_to_end(&mut rest).await; // ends when the server closes
+    let waited = started.elapsed();
+    let (served, served_for) = server.await.expect("server task").expect("accept");
+    assert_eq!(served, Err(true), "the connection ends with a timeout error");
+    assert!(served_for >= TIMEOUT, "cut off after {served_for:?}, before {TIMEOUT:?}");
+    assert!(waited >= TIMEOUT, "the client saw the close after {waited:?}");
+}
+
+runner_test! {
+    fn a_runner_serves_http_while_plain_threads_request_through_block_on(flavor) {
+        let runner = Arc::new(runner_for(flavor));
+        let addr = runner.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            serve_http1(listener);
+            Ok::<_, io::Error>(addr)
+        }).expect("bind on the runner");
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let bridge = runner.bridge();
+                std::thread::spawn(move || {
+                    bridge.block_on(async {
+                        let stream = TcpStream::connect(addr).await.expect("connect");
+                        let (mut sender, connection) =
+                            client::conn::http1::handshake(stream).await.expect("handshake");
+                        // The connection's task on the runner, wherever this thread is.
+                        hyper::rt::Executor::execute(&Executor::on(bridge.clone()), async {
+                            let _ = connection.await;
+                        });
+                        for i in 0..25 {
+                            let path = format!("/thread/{t}/{i}");
+                            let (status, reply) = send(&mut sender, post(&path, "x")).await;
+                            assert_eq!((status, reply), (200, format!("POST {path}: x").into()));
+                        }
+                    });
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("requesting thread");
+        }
+        let report = runner.shutdown(Duration::from_secs(5));
+        assert!(report.completed_in_time(), "{report:?}");
+    }
+}
