@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use crate::Result;
 use crate::cmd::{Cmd, format_duration, workspace_root};
+use crate::redis::{ADDR_VAR, RedisServer};
 
 mod instructions;
 mod report;
@@ -32,6 +33,7 @@ const BENCHES: &[(&str, &str)] = &[
     ("allocations", "heap allocations per spawn and per block_on (counting allocator)"),
     ("structured", "JoinSet spawn + join of 100 tasks, CancellationToken cancel/observe"),
     ("net", "loopback TCP: 1-byte echo, 64 MiB one way, connect + accept; pinned"),
+    ("protocols", "hyper HTTP/1 (1, 16 connections), Redis vs redis-rs (starts redis-server)"),
     ("idle", "CPU time over 2 s idle and RSS per extra runner"),
 ];
 
@@ -67,10 +69,19 @@ pub(crate) fn print_help() {
     println!("                     instructions table (or --output PATH)");
     println!("    -h, --help       print this help");
     println!();
-    println!("BENCHES (in order; the full suite takes about 20-25 minutes on 2 CPUs):");
+    println!("BENCHES (in order; the full suite takes about 25-30 minutes on 2 CPUs):");
     for (name, what) in BENCHES {
         println!("    {name:<12} {what}");
     }
+    println!();
+    println!("REDIS:");
+    println!(
+        "    `protocols` measures tinykv and redis-rs against a redis-server: xtask starts one"
+    );
+    println!("    on a free 127.0.0.1 port for the run (as `cargo xtask test` does; log in");
+    println!("    target/xtask-redis/) and passes its address as {ADDR_VAR}; with {ADDR_VAR}");
+    println!("    already set, that server is used. Run alone, the bench binary's Redis groups");
+    println!("    fail unless {ADDR_VAR} is set.");
     println!();
     println!("Run it on a quiet machine: the report records the load average before and after.");
 }
@@ -193,6 +204,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The benches that talk to a Redis server, whose address they read from `TINYKV_REDIS_ADDR`.
+const NEEDS_REDIS: [&str; 1] = ["protocols"];
+
 /// The benches that run once whatever the rounds: they count (allocations) or read `/proc`
 /// (idle) instead of comparing timings.
 const RUN_ONCE: [&str; 2] = ["allocations", "idle"];
@@ -217,6 +231,12 @@ fn run_benches(
         .filter(|(name, _)| options.benches.is_empty() || options.benches.iter().any(|b| b == name))
         .collect();
     let n = selected.len();
+    // One server for the whole run (every round), stopped when this function returns.
+    let redis = if selected.iter().any(|(name, _)| NEEDS_REDIS.contains(name)) {
+        Some(RedisServer::start_or_reuse()?)
+    } else {
+        None
+    };
     for round in 1..=rounds {
         for (index, (name, what)) in selected.iter().enumerate() {
             if round > 1 && RUN_ONCE.contains(name) {
@@ -235,6 +255,9 @@ fn run_benches(
                 .env("CRITERION_HOME", &round_dir(criterion_home, round).display().to_string())
                 .env("LOOPBRIDGE_BENCH_OUT", &results_dir.display().to_string())
                 .args(["--"]);
+            if let Some(redis) = redis.as_ref().filter(|_| NEEDS_REDIS.contains(name)) {
+                cmd = cmd.env(ADDR_VAR, redis.addr());
+            }
             if options.quick {
                 cmd = cmd.split_args("--warm-up-time 0.1 --measurement-time 0.3");
             } else if rounds > 1 {

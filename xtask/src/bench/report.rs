@@ -239,6 +239,7 @@ mod tests {
                 "## Small operations inside a task (`time_ops`)",
                 "## Structured concurrency (`structured`)",
                 "## Sockets over loopback TCP (`net`)",
+                "## HTTP and Redis clients over loopback (`protocols`)",
             ]
         );
         assert!(report.contains(
@@ -248,6 +249,12 @@ mod tests {
         assert!(report.contains("| to_thread ≤ 1.10× native | not measured (0 of 4 cases) |"));
         assert!(report.contains(
             "| issue 15: 64 MiB TCP throughput ≥ 0.95× native sockets | not measured (0 of 4 cases) |"
+        ));
+        assert!(report.contains(
+            "| issue 16: hyper HTTP/1 requests/s ≥ 0.9× hyper-util on tokio | not measured (0 of 10 cases) |"
+        ));
+        assert!(report.contains(
+            "| pipelined SET ×10k | async_std | redis-rs, smol | — | — | — | | not measured |"
         ));
         assert!(!report.contains("met**") && !report.contains("rounds:"), "{report}");
     }

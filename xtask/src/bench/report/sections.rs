@@ -25,6 +25,7 @@ pub(super) fn values(results: &Results) -> Values {
     time_ops(results, &mut values);
     structured(results, &mut values);
     net(results, &mut values);
+    protocols(results, &mut values);
     values
 }
 
@@ -480,5 +481,123 @@ fn net(results: &Results, values: &mut Values) {
         ("net_throughput_rows", throughput_rows),
         ("net_echo_verdict", echo.summary()),
         ("net_throughput_verdict", throughput.summary()),
+    ]);
+}
+
+/// Operations per second from a time per iteration (ns) of `per_iteration` operations.
+fn rate(per_iteration: f64, stat: Stat) -> String {
+    let per_second = per_iteration * 1e9 / stat.median;
+    if per_second >= 1e6 {
+        format!("{:.2}M", per_second / 1e6)
+    } else if per_second >= 1e3 {
+        format!("{:.1}k", per_second / 1e3)
+    } else {
+        format!("{per_second:.0}")
+    }
+}
+
+/// A row of a throughput table, `| case | flavour | reference | reference ops/s | measured
+/// ops/s | throughput ratio | ratio per round | verdict |`, whose target is a throughput ratio
+/// (reference time / measured time) of at least `limit`; an infinite limit marks a row shown
+/// for reference, with no target.
+fn throughput_row(
+    out: &mut String,
+    (case, flavour, reference_name): (&str, &str, &str),
+    reference: Option<Stat>,
+    measured: Option<Stat>,
+    per_iteration: f64,
+    limit: f64,
+) -> Option<bool> {
+    let Some((reference, measured)) = reference.zip(measured) else {
+        let _ =
+            writeln!(out, "| {case} | {flavour} | {reference_name} | — | — | — | | not measured |");
+        return None;
+    };
+    let ratio = reference.median / measured.median;
+    let met = ratio >= limit;
+    let rounds = reference.round_values(&measured, |r, m| r / m);
+    let shown = if limit.is_finite() {
+        firm_verdict(met, &rounds, |r| r >= limit)
+    } else {
+        "(reference)".to_owned()
+    };
+    let _ = writeln!(
+        out,
+        "| {case} | {flavour} | {reference_name} | {} | {} | {ratio:.2}× | {} | {shown} |",
+        rate(per_iteration, reference),
+        rate(per_iteration, measured),
+        reference.per_round(&measured, |r, m| r / m),
+    );
+    Some(met)
+}
+
+/// hyper HTTP/1 on loopbridge against hyper-util on tokio (every flavour against tokio
+/// multi-thread, tokio current-thread also against current-thread), with hyper on native smol
+/// and async-std for reference; and tinykv on every flavour against redis-rs on tokio
+/// multi-thread and on smol.
+fn protocols(results: &Results, values: &mut Values) {
+    let mut http_rows = String::new();
+    let mut http = Tally::default();
+    for (group, case) in [("http1_c1", "1 connection"), ("http1_c16", "16 connections")] {
+        for flavour in FLAVOURS {
+            let lb = results.case(group, flavour, "loopbridge");
+            let mt = results.case(group, "tokio_mt", "native");
+            http.add(throughput_row(
+                &mut http_rows,
+                (case, flavour, "hyper-util, tokio_mt"),
+                mt,
+                lb,
+                1.0,
+                0.9,
+            ));
+            let own = results.case(group, flavour, "native");
+            match flavour {
+                "tokio_mt" => {}
+                "tokio_ct" => http.add(throughput_row(
+                    &mut http_rows,
+                    (case, flavour, "hyper-util, tokio_ct"),
+                    own,
+                    lb,
+                    1.0,
+                    0.9,
+                )),
+                _ => {
+                    let _ = throughput_row(
+                        &mut http_rows,
+                        (case, flavour, &format!("hyper on native {flavour}")),
+                        own,
+                        lb,
+                        1.0,
+                        f64::INFINITY,
+                    );
+                }
+            }
+        }
+    }
+    let mut redis_rows = String::new();
+    let mut redis = Tally::default();
+    for (group, case, per_iteration) in [
+        ("redis_pipeline_10k_set", "pipelined SET ×10k", 10_000.0),
+        ("redis_sequential_1k_get", "sequential GET ×1k", 1_000.0),
+    ] {
+        for flavour in FLAVOURS {
+            let tinykv = results.case(group, flavour, "tinykv");
+            for reference in ["tokio_mt", "smol"] {
+                redis.add(throughput_row(
+                    &mut redis_rows,
+                    (case, flavour, &format!("redis-rs, {reference}")),
+                    results.case(group, reference, "redis_rs"),
+                    tinykv,
+                    per_iteration,
+                    0.9,
+                ));
+            }
+        }
+    }
+    values.extend([
+        ("http_rows", http_rows),
+        ("redis_rows", redis_rows),
+        ("http_verdict", http.summary()),
+        ("redis_verdict", redis.summary()),
     ]);
 }
