@@ -236,6 +236,89 @@ async fn header_read_timeout_cuts_a_silent_client_off_never_early() {
     assert!(waited >= TIMEOUT, "the client saw the close after {waited:?}");
 }
 
+/// hyper starts a keep-alive connection's header timeout afresh for every request (a new
+/// `Timer` sleep each time): a request made well inside one period is answered, and the silence
+/// after it is cut off a whole timeout after that request — not at the first request's deadline.
+#[loopbridge::test]
+async fn header_read_timeout_restarts_at_every_request_never_early() {
+    const TIMEOUT: Duration = Duration::from_millis(400);
+    const IDLE: Duration = Duration::from_millis(100);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local_addr");
+    let server = loopbridge::spawn(async move {
+        let (stream, _) = listener.accept().await?;
+        let served = server::conn::http1::Builder::new()
+            .timer(Timer)
+            .header_read_timeout(TIMEOUT)
+            .serve_connection(stream, service_fn(echo))
+            .await;
+        Ok::<_, io::Error>(served.map_err(|e| e.is_timeout()))
+    });
+    let mut client = TcpStream::connect(addr).await.expect("connect");
+    request_raw(&mut client, "/one").await;
+    loopbridge::sleep(IDLE).await;
+    // The server's next timeout starts after this request: later than the first one's end.
+    let started = Instant::now();
+    request_raw(&mut client, "/two").await;
+    client.write_all(b"GET /slow HTTP/1.1\r\nHost: lo").await.expect("write");
+    let mut rest = Vec::new();
+    let _ = client.read_to_end(&mut rest).await; // ends when the server closes
+    let waited = started.elapsed();
+    assert_eq!(server.await.expect("server task").expect("accept"), Err(true), "a timeout");
+    assert!(waited >= TIMEOUT, "cut off {waited:?} after the last request, before {TIMEOUT:?}");
+}
+
+/// `Timer`'s sleeps as hyper uses them: reset before they fire (the header timeout, to a
+/// later deadline and to an earlier one) and after (HTTP/2 keep-alive: the ping interval, then
+/// the ping's timeout). Each completes at its newest deadline, never before it, and never waits
+/// for a deadline it no longer has.
+#[loopbridge::test]
+async fn timer_sleeps_complete_at_their_newest_deadline_after_any_reset() {
+    use hyper::rt::Timer as _;
+    const STEP: Duration = Duration::from_millis(30);
+    const LONG: Duration = Duration::from_secs(3600);
+    let timer = Timer;
+    // (case, the first sleep (`None`: never), the reset's distance from now)
+    let cases: [(&str, Option<Duration>, Duration); 4] = [
+        ("moved later before firing", Some(STEP), 3 * STEP),
+        ("moved earlier before firing", Some(LONG), STEP),
+        ("never, then a deadline", None, STEP),
+        ("reset after firing", Some(STEP), 2 * STEP),
+    ];
+    for (case, first, reset) in cases {
+        let mut sleep = match first {
+            Some(duration) => timer.sleep(duration),
+            None => timer.sleep(Duration::MAX),
+        };
+        if case == "reset after firing" {
+            (&mut sleep).await;
+        }
+        let deadline = Instant::now() + reset;
+        timer.reset(&mut sleep, deadline);
+        let done = loopbridge::timeout(Duration::from_secs(60), &mut sleep).await;
+        let now = Instant::now();
+        assert!(done.is_ok(), "{case}: still waiting for a deadline it no longer has");
+        assert!(now >= deadline, "{case}: completed {:?} early", deadline - now);
+        // Done stays done, as for any of hyper's sleeps.
+        assert!(futures_lite::future::poll_once(&mut sleep).await.is_some(), "{case}: fused");
+    }
+}
+
+/// Sends `GET path` by hand on `client` and reads until its whole response (`echo`'s body
+/// ends it) has come.
+async fn request_raw(client: &mut TcpStream, path: &str) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: lo\r\n\r\n");
+    client.write_all(request.as_bytes()).await.expect("write a request");
+    let body = format!("GET {path}: ");
+    let mut response = Vec::new();
+    let mut chunk = [0; 1024];
+    while !response.ends_with(body.as_bytes()) {
+        let n = client.read(&mut chunk).await.expect("read a response");
+        assert!(n > 0, "the server closed before answering {path}: {response:?}");
+        response.extend_from_slice(&chunk[..n]);
+    }
+}
+
 runner_test! {
     fn a_runner_serves_http_while_plain_threads_request_through_block_on(flavor) {
         let runner = Arc::new(runner_for(flavor));

@@ -68,6 +68,21 @@ async fn sleep_max_never_fires_and_never_panics() {
     assert_eq!(out, Ok(3));
 }
 
+/// tokio's sleep is ready again when polled after it completed; a spent async-io timer is
+/// pending forever. loopbridge's is ready again on every backend, so that code that polls a
+/// finished sleep (a `select!` loop, hyper's timers) does not hang on smol and async-std alone.
+#[loopbridge::test]
+async fn a_completed_sleep_polled_again_is_ready_again() {
+    for duration in [Duration::ZERO, Duration::from_millis(5)] {
+        let mut sleep = pin!(loopbridge::sleep(duration));
+        sleep.as_mut().await;
+        for again in 1..=2 {
+            let polled = futures_lite::future::poll_once(sleep.as_mut()).await;
+            assert_eq!(polled, Some(()), "{duration:?}: poll {again} after completion");
+        }
+    }
+}
+
 #[loopbridge::test]
 async fn timeout_polls_the_future_first() {
     assert_eq!(loopbridge::timeout(Duration::ZERO, async { 1 }).await, Ok(1));

@@ -5,7 +5,9 @@
 //!
 //! - [`Sleep`]: `Duration::ZERO` is exactly one yield (tokio natively sleeps a whole
 //!   millisecond); a deadline that cannot be represented (`Duration::MAX`) never fires and never
-//!   panics; otherwise the backend timer, which never fires early.
+//!   panics; otherwise the backend timer, which never fires early. Once complete it stays
+//!   complete: polled again, it is ready at once (tokio's sleep is; a spent async-io timer is
+//!   pending forever).
 //! - [`Timeout`]: polls the inner future *before* the timer, so a ready future always wins.
 //! - [`YieldNow`]: one trip through the scheduler.
 //! - [`Interval`]: a periodic timer that never ticks early, with tokio's missed-tick policies
@@ -32,7 +34,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
@@ -113,6 +115,9 @@ pin_project! {
         Timer { #[pin] timer: T },
         // The timer is made at the first poll (see `Sleep::deferred`).
         Deferred { timer_at: fn(Instant) -> T },
+        // The timer has fired and is dropped: a spent timer is ready again on tokio but
+        // pending forever on async-io, and a completed sleep must stay complete everywhere.
+        Elapsed,
         Never,
     }
 }
@@ -223,9 +228,14 @@ impl<T: Future> Future for Sleep<T> {
             };
             this.inner.set(timer);
         }
-        match this.inner.project() {
+        match this.inner.as_mut().project() {
             SleepProj::Yield { yield_now } => Pin::new(yield_now).poll(cx),
-            SleepProj::Timer { timer } => timer.poll(cx).map(drop),
+            SleepProj::Timer { timer } => {
+                ready!(timer.poll(cx));
+                this.inner.set(SleepInner::Elapsed);
+                Poll::Ready(())
+            }
+            SleepProj::Elapsed => Poll::Ready(()),
             SleepProj::Never | SleepProj::Deferred { .. } => Poll::Pending,
         }
     }

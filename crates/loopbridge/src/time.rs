@@ -20,8 +20,9 @@ pin_project! {
     /// Completes after a duration; returned by [`sleep`](crate::sleep).
     ///
     /// Never completes early; `Duration::ZERO` is exactly one yield; a deadline too far to
-    /// represent (`Duration::MAX`) never fires and never panics. The timer belongs to the
-    /// runtime that was current when the `Sleep` was made, and works when polled anywhere.
+    /// represent (`Duration::MAX`) never fires and never panics; once complete, it is ready
+    /// at once if polled again. The timer belongs to the runtime that was current when the
+    /// `Sleep` was made, and works when polled anywhere.
     ///
     /// # Examples
     ///

@@ -40,3 +40,25 @@ fn deferred_keeps_the_zero_and_never_cases() {
     assert!(zero.as_mut().poll(&mut cx).is_pending(), "zero is one yield");
     assert!(zero.as_mut().poll(&mut cx).is_ready());
 }
+
+/// A backend timer that is ready once, then pending forever (async-io's spent `Timer`).
+struct ReadyOnce(bool);
+
+impl Future for ReadyOnce {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) { Poll::Pending } else { Poll::Ready(()) }
+    }
+}
+
+#[test]
+fn a_fired_sleep_stays_ready_whatever_its_timer_does_after() {
+    let mut cx = Context::from_waker(Waker::noop());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut sleep = std::pin::pin!(Sleep::until(deadline, |_| ReadyOnce(false)));
+    for poll in 1..=3 {
+        assert!(sleep.as_mut().poll(&mut cx).is_ready(), "poll {poll}");
+    }
+    assert_eq!(sleep.deadline(), Some(deadline), "the deadline outlives the timer");
+}
