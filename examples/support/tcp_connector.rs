@@ -1,6 +1,7 @@
 //! A connector for hyper-util's pooled `Client` over `loopbridge::net::TcpStream`: with it,
 //! and `loopbridge::hyper::{Executor, Timer}`, the pooled client runs on every backend.
-//! Shared by `examples/http_any_runtime.rs` and `tests/http_interop.rs`.
+//! Shared by `examples/http_any_runtime.rs`, `examples/tests/http_interop.rs` and the
+//! conformance suite's `tests/conformance/http_client.rs` (every flavour).
 
 use std::future::Future;
 use std::io;

@@ -27,7 +27,7 @@ async fn echo(request: Request<Incoming>) -> Result<Response<Body>, hyper::Error
 
 /// Serves HTTP/1 with `echo` on every connection `listener` accepts, each in a task of its
 /// own; the count is of the connections accepted.
-fn serve_http1(listener: TcpListener) -> Arc<AtomicUsize> {
+pub(crate) fn serve_http1(listener: TcpListener) -> Arc<AtomicUsize> {
     let accepted = Arc::new(AtomicUsize::new(0));
     let count = accepted.clone();
     drop(loopbridge::spawn(async move {

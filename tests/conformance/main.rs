@@ -24,6 +24,7 @@ mod custom_backend;
 mod detect;
 mod global;
 mod http;
+mod http_client;
 mod interop;
 mod interval;
 mod join_set;
