@@ -207,28 +207,34 @@ async fn http2_answers_a_hundred_concurrent_streams_on_one_connection() {
     assert!(answered.iter().all(|&a| a), "every stream answered");
 }
 
+/// Serves the first connection `listener` accepts with `echo` and a header read `timeout`;
+/// returns how serving ended (`Err(true)`: a timeout) and how long it took from the accept.
+fn serve_one_with_header_timeout(
+    listener: TcpListener,
+    timeout: Duration,
+) -> loopbridge::JoinHandle<io::Result<(Result<(), bool>, Duration)>> {
+    loopbridge::spawn(async move {
+        let (stream, _) = listener.accept().await?;
+        let started = Instant::now();
+        let served = server::conn::http1::Builder::new()
+            .timer(Timer)
+            .header_read_timeout(timeout)
+            .serve_connection(stream, service_fn(echo))
+            .await;
+        Ok((served.map_err(|e| e.is_timeout()), started.elapsed()))
+    })
+}
+
 #[loopbridge::test]
 async fn header_read_timeout_cuts_a_silent_client_off_never_early() {
     const TIMEOUT: Duration = Duration::from_millis(200);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("local_addr");
-    let server = loopbridge::spawn(async move {
-        let (stream, _) = listener.accept().await?;
-        let started = Instant::now();
-        let served = server::conn::http1::Builder::new()
-            .timer(Timer)
-            .header_read_timeout(TIMEOUT)
-            .serve_connection(stream, service_fn(echo))
-            .await;
-        Ok::<_, io::Error>((served.map_err(|e| e.is_timeout()), started.elapsed()))
-    });
+    let server = serve_one_with_header_timeout(listener, TIMEOUT);
     // Before the connect: the server's clock starts at its accept, after this.
     let started = Instant::now();
     let mut client = TcpStream::connect(addr).await.expect("connect");
-    // Half a request line, then silence.
-    client.write_all(b"GET /slow HTTP/1.1\r\nHost: lo").await.expect("write");
-    let mut rest = Vec::new();
-    let _ = client.read_to_end(&mut rest).await; // ends when the server closes
+    half_a_request_then_silence(&mut client).await;
     let waited = started.elapsed();
     let (served, served_for) = server.await.expect("server task").expect("accept");
     assert_eq!(served, Err(true), "the connection ends with a timeout error");
@@ -245,26 +251,17 @@ async fn header_read_timeout_restarts_at_every_request_never_early() {
     const IDLE: Duration = Duration::from_millis(100);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("local_addr");
-    let server = loopbridge::spawn(async move {
-        let (stream, _) = listener.accept().await?;
-        let served = server::conn::http1::Builder::new()
-            .timer(Timer)
-            .header_read_timeout(TIMEOUT)
-            .serve_connection(stream, service_fn(echo))
-            .await;
-        Ok::<_, io::Error>(served.map_err(|e| e.is_timeout()))
-    });
+    let server = serve_one_with_header_timeout(listener, TIMEOUT);
     let mut client = TcpStream::connect(addr).await.expect("connect");
     request_raw(&mut client, "/one").await;
     loopbridge::sleep(IDLE).await;
     // The server's next timeout starts after this request: later than the first one's end.
     let started = Instant::now();
     request_raw(&mut client, "/two").await;
-    client.write_all(b"GET /slow HTTP/1.1\r\nHost: lo").await.expect("write");
-    let mut rest = Vec::new();
-    let _ = client.read_to_end(&mut rest).await; // ends when the server closes
+    half_a_request_then_silence(&mut client).await;
     let waited = started.elapsed();
-    assert_eq!(server.await.expect("server task").expect("accept"), Err(true), "a timeout");
+    let (served, _) = server.await.expect("server task").expect("accept");
+    assert_eq!(served, Err(true), "a timeout");
     assert!(waited >= TIMEOUT, "cut off {waited:?} after the last request, before {TIMEOUT:?}");
 }
 
@@ -278,19 +275,16 @@ async fn timer_sleeps_complete_at_their_newest_deadline_after_any_reset() {
     const STEP: Duration = Duration::from_millis(30);
     const LONG: Duration = Duration::from_secs(3600);
     let timer = Timer;
-    // (case, the first sleep (`None`: never), the reset's distance from now)
-    let cases: [(&str, Option<Duration>, Duration); 4] = [
-        ("moved later before firing", Some(STEP), 3 * STEP),
-        ("moved earlier before firing", Some(LONG), STEP),
-        ("never, then a deadline", None, STEP),
-        ("reset after firing", Some(STEP), 2 * STEP),
+    // (case, the first sleep (`MAX`: never), awaited before the reset, the reset's distance)
+    let cases = [
+        ("moved later before firing", STEP, false, 3 * STEP),
+        ("moved earlier before firing", LONG, false, STEP),
+        ("never, then a deadline", Duration::MAX, false, STEP),
+        ("reset after firing", STEP, true, 2 * STEP),
     ];
-    for (case, first, reset) in cases {
-        let mut sleep = match first {
-            Some(duration) => timer.sleep(duration),
-            None => timer.sleep(Duration::MAX),
-        };
-        if case == "reset after firing" {
+    for (case, first, fire_first, reset) in cases {
+        let mut sleep = timer.sleep(first);
+        if fire_first {
             (&mut sleep).await;
         }
         let deadline = Instant::now() + reset;
@@ -302,6 +296,13 @@ async fn timer_sleeps_complete_at_their_newest_deadline_after_any_reset() {
         // Done stays done, as for any of hyper's sleeps.
         assert!(futures_lite::future::poll_once(&mut sleep).await.is_some(), "{case}: fused");
     }
+}
+
+/// Sends half a request line and waits, reading, until the server closes the connection.
+async fn half_a_request_then_silence(client: &mut TcpStream) {
+    client.write_all(b"GET /slow HTTP/1.1\r\nHost: lo").await.expect("write");
+    let mut rest = Vec::new();
+    let _ = client.read_to_end(&mut rest).await; // ends when the server closes
 }
 
 /// Sends `GET path` by hand on `client` and reads until its whole response (`echo`'s body
