@@ -341,9 +341,10 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::NoBackend => f.write_str(
                 "loopbridge was built without a runtime backend, so it cannot run anything: \
-                 enable one of the cargo features `tokio`, `smol` or `async-std` of the \
-                 `loopbridge` crate (e.g. `loopbridge = { version = \"0.1\", features = \
-                 [\"tokio\"] }`)",
+                 enable a backend feature (`tokio`, `smol` or `async-std`) of the crate you are \
+                 building, which forwards it to loopbridge; in an application that depends on \
+                 loopbridge directly, that is loopbridge's own (`loopbridge = { version = \
+                 \"0.1\", features = [\"tokio\"] }`)",
             ),
             ErrorKind::UnknownBackend(name) => write!(
                 f,

@@ -25,7 +25,7 @@ use loopbridge_core::context::{self, ThreadRole};
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 
 use crate::backends::{self, AnyBackend};
-use crate::global;
+use crate::runtime::global;
 
 thread_local! {
     static CACHE: RefCell<Option<((BackendKind, usize), AnyBackend)>> = const { RefCell::new(None) };

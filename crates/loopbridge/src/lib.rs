@@ -235,56 +235,44 @@ mod trace;
 
 mod ambient;
 mod backends;
-mod bridge;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod compat;
-mod config;
-mod fork;
-mod functions;
-mod futures_spawn;
-mod global;
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub mod hyper;
-mod interval;
-mod join_set;
-mod local;
 #[cfg(feature = "net")]
 pub mod net;
 pub mod rt;
-mod runner;
-mod task_group;
+pub mod runtime;
+pub mod task;
 mod thread_bound;
-mod time;
+pub mod time;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use backends::Flavor;
-pub use bridge::Bridge;
-pub use functions::{
-    block_on, current, in_async_context, sleep, sleep_until, spawn, timeout, to_thread,
-    try_block_on, yield_now,
-};
-pub use global::{configure_global, global_is_running, set_default_backend, shutdown_global};
-pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
-pub use join_set::JoinSet;
-pub use local::{spawn_local, try_spawn_local};
+// Every name of the modules above is also here, at the root, where it was before they existed.
 pub use loopbridge_core::cancel::{
     CancellationToken, Cancelled, DropGuard, WaitForCancellationFuture,
     WaitForCancellationFutureOwned,
 };
-pub use loopbridge_core::task::AbortHandle;
-pub use loopbridge_core::{
-    BackendKind, BlockOnError, Elapsed, Error, JoinError, JoinHandle, SpawnLocalError,
-};
+pub use loopbridge_core::{BackendKind, BlockOnError, Elapsed, Error, JoinError, SpawnLocalError};
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 #[doc(inline)]
 pub use loopbridge_macros::{blocking, test};
-pub use runner::{Runner, RunnerBuilder, ShutdownReport};
-pub use task_group::{TaskGroup, task_group};
+pub use runtime::{
+    Bridge, Flavor, Runner, RunnerBuilder, ShutdownReport, block_on, configure_global, current,
+    global_is_running, in_async_context, set_default_backend, shutdown_global, try_block_on,
+};
+pub use task::{
+    AbortHandle, JoinHandle, JoinSet, TaskGroup, spawn, spawn_local, task_group, to_thread,
+    try_spawn_local,
+};
 pub use thread_bound::ThreadBound;
-pub use time::{Sleep, Timeout, YieldNow};
+pub use time::{
+    Interval, MissedTickBehavior, Sleep, Timeout, YieldNow, interval, interval_at, sleep,
+    sleep_until, timeout, yield_now,
+};

@@ -15,7 +15,7 @@ use crate::backends::{self, OwnedRuntime};
 // What the expansions of `#[loopbridge::blocking]` and `#[loopbridge::test]` name. They reach
 // everything through this module, so it alone decides what they call.
 pub use crate::backends::Flavor;
-pub use crate::backends::{if_async_std, if_smol, if_tokio};
+pub use crate::backends::{if_async_std, if_no_backend, if_smol, if_tokio};
 pub use crate::block_on;
 pub use std::process::Termination;
 pub use std::time::Duration;
@@ -130,8 +130,23 @@ where
     }
 }
 
+/// The body of the test that a `#[loopbridge::test]` becomes when no backend is compiled in:
+/// it fails, naming the features to enable, so that such a build is not green with nothing
+/// tested.
+///
+/// # Panics
+///
+/// Always.
+#[track_caller]
+pub fn fail_without_backend() -> ! {
+    panic!(
+        "`#[loopbridge::test]` has no backend flavour to run this test on. {}",
+        crate::Error::no_backend()
+    )
+}
+
 /// Makes the running global runner look inherited through `fork()` (see the facade's
 /// `global` module): the next use must abandon it and start a fresh one. For tests only.
 pub fn pretend_global_runner_was_forked() {
-    crate::global::pretend_inherited_from_parent();
+    crate::runtime::global::pretend_inherited_from_parent();
 }

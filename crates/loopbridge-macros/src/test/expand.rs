@@ -8,6 +8,7 @@
 //!     __private::if_tokio! { #[test] fn tokio_current_thread() { .. } }
 //!     __private::if_smol! { #[test] fn smol() { .. } }
 //!     __private::if_async_std! { #[test] fn async_std() { .. } }
+//!     __private::if_no_backend! { #[test] fn no_backend_compiled_in() { /* fails */ } }
 //! }
 //! ```
 //!
@@ -108,6 +109,17 @@ fn tests(args: &Args, mut function: ItemFn) -> syn::Result<TokenStream> {
             }
         }
     });
+    // With no backend compiled in, one test that fails and says which features to enable:
+    // zero tests would report success with nothing tested. Neither `should_panic` nor
+    // `ignore` applies to it.
+    let without_backend = quote! {
+        #private::if_no_backend! {
+            #[::core::prelude::v1::test]
+            fn no_backend_compiled_in() {
+                #private::fail_without_backend()
+            }
+        }
+    };
     let reason = "called by the per-flavour tests only, and there are none when no backend of \
                   loopbridge is compiled in";
     Ok(quote! {
@@ -118,6 +130,7 @@ fn tests(args: &Args, mut function: ItemFn) -> syn::Result<TokenStream> {
         #(#cfgs)*
         mod #name {
             #(#tests)*
+            #without_backend
         }
     })
 }

@@ -28,6 +28,10 @@ mod spawn_and_await {
         ::loopbridge::__private::run_test(::loopbridge::__private::Flavor::AsyncStd,
         ::loopbridge::__private::DEFAULT_TEST_TIMEOUT, | _ | super::spawn_and_await()) }
     }
+    ::loopbridge::__private::if_no_backend! {
+        #[::core::prelude::v1::test] fn no_backend_compiled_in() {
+        ::loopbridge::__private::fail_without_backend() }
+    }
 }
 #[cfg(test)]
 #[allow(
@@ -51,5 +55,9 @@ mod knows_its_flavor {
         ::loopbridge::__private::Termination {
         ::loopbridge::__private::run_test(::loopbridge::__private::Flavor::Smol,
         ::loopbridge::__private::Duration::from_millis(5000), super::knows_its_flavor) }
+    }
+    ::loopbridge::__private::if_no_backend! {
+        #[::core::prelude::v1::test] fn no_backend_compiled_in() {
+        ::loopbridge::__private::fail_without_backend() }
     }
 }

@@ -1,6 +1,7 @@
 //! The gates of `#[loopbridge::test]`: each expands to its input when its backend is compiled
 //! in and to nothing otherwise, so the facade's features decide which flavours' tests exist,
-//! never `#[cfg]`s evaluated in the user's crate. Reached as `__private::if_tokio!` & co.
+//! never `#[cfg]`s evaluated in the user's crate. Reached as `__private::if_tokio!` & co.;
+//! `if_no_backend!` keeps its input only when no backend is compiled in.
 //!
 //! Two macros do the work; the table below gives each backend one of them. (A macro that
 //! defines the gates would be neater, but an exported macro defined by a macro cannot be
@@ -32,3 +33,9 @@ pub use crate::__loopbridge_keep as if_async_std;
 pub use crate::__loopbridge_keep as if_smol;
 #[cfg(feature = "tokio")]
 pub use crate::__loopbridge_keep as if_tokio;
+// The inverse gate: the failing test that a `#[loopbridge::test]` becomes when no backend is
+// compiled in, so that a build without one fails loudly instead of passing with 0 tests.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub use crate::__loopbridge_drop as if_no_backend;
+#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+pub use crate::__loopbridge_keep as if_no_backend;

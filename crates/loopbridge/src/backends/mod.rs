@@ -49,7 +49,7 @@ use loopbridge_tokio::TokioBackend;
 pub(crate) use custom::CustomBackend;
 pub(crate) use detect::{ambient, ambient_kind, in_async_context, is_plain_thread};
 pub use flavor::Flavor;
-pub use gates::{if_async_std, if_smol, if_tokio};
+pub use gates::{if_async_std, if_no_backend, if_smol, if_tokio};
 pub(crate) use owned::{OwnedRuntime, flavor_settings, start};
 pub(crate) use timer::AnyTimer;
 

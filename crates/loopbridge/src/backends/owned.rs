@@ -60,7 +60,7 @@ pub(crate) fn start(
     kind: BackendKind,
     config: &RunnerConfig,
 ) -> Result<(AnyBackend, OwnedRuntime), Error> {
-    crate::fork::check_and_record(kind)?;
+    crate::runtime::fork::check_and_record(kind)?;
     match kind {
         #[cfg(feature = "tokio")]
         BackendKind::Tokio => {

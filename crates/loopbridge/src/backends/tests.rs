@@ -2,7 +2,9 @@ use super::*;
 
 #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
 #[test]
-#[should_panic(expected = "enable one of the cargo features `tokio`, `smol` or `async-std`")]
+#[should_panic(
+    expected = "enable a backend feature (`tokio`, `smol` or `async-std`) of the crate you are building"
+)]
 fn without_a_backend_the_first_operation_names_the_features() {
     drop(crate::spawn(async {}));
 }
@@ -15,6 +17,27 @@ fn without_a_backend_nothing_is_ambient_or_selectable() {
     assert!(!crate::in_async_context());
     let err = crate::set_default_backend(BackendKind::Tokio).unwrap_err();
     assert!(err.is_not_compiled_in());
+}
+
+/// What `#[loopbridge::test]` writes for a build without a backend: one test that fails and
+/// says what to enable (the macros' snapshot shows the expansion).
+#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+#[test]
+fn without_a_backend_a_loopbridge_test_is_one_failing_test() {
+    crate::__private::if_no_backend! {
+        fn kept() -> bool { true }
+    }
+    assert!(kept(), "the no-backend gate keeps its input");
+    let Err(payload) = std::panic::catch_unwind(|| crate::__private::fail_without_backend());
+    let message = payload.downcast_ref::<String>().map_or("", String::as_str);
+    assert!(message.contains("`#[loopbridge::test]` has no backend flavour"), "{message}");
+    assert!(message.contains("of the crate you are building, which forwards it"), "{message}");
+}
+
+// With a backend, the no-backend gate drops its input (a `compile_error!` here).
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+crate::__private::if_no_backend! {
+    compile_error!("the no-backend gate must drop its input when a backend is compiled in");
 }
 
 #[test]

@@ -5,8 +5,9 @@ use std::sync::{Condvar, Mutex};
 use loopbridge_core::{BackendKind, Error, RunnerConfig};
 
 use super::Runner;
+use crate::Bridge;
 use crate::backends;
-use crate::{Bridge, config};
+use crate::runtime::config;
 
 /// Configures and starts a [`Runner`]; from [`Runner::builder`].
 ///
@@ -117,7 +118,7 @@ impl RunnerBuilder {
     ///
     /// See [`RunnerBuilder`].
     pub fn build(self) -> Result<Runner, Error> {
-        self.build_with_default(crate::global::explicit_default())
+        self.build_with_default(crate::runtime::global::explicit_default())
     }
 
     /// Builds with `explicit` as the application's default backend (the global runner passes

@@ -29,7 +29,8 @@ use std::time::Duration;
 use loopbridge_core::{BackendKind, Error};
 
 use crate::backends::{AnyBackend, COMPILED_IN};
-use crate::{Runner, RunnerBuilder, ShutdownReport, config};
+use crate::runtime::config;
+use crate::{Runner, RunnerBuilder, ShutdownReport};
 
 struct State {
     runner: Option<Arc<Runner>>,

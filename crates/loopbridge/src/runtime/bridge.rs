@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
 use crate::backends::{self, AnyBackend};
-use crate::global;
-use crate::interval::Interval;
+use crate::runtime::global;
+use crate::time::Interval;
 use crate::time::{Sleep, Timeout};
 use crate::trace::SpanContext;
 
