@@ -7,8 +7,7 @@
 //!
 //! `EventLoop` implements `loopbridge::rt::LoopBackend`: it runs loopbridge's tasks on its one
 //! thread (scheduled with async-task, the task crate smol is built on), its blocking jobs on a
-//! bounded pool (`loopbridge_core::pool::BlockingPool`, the one loopbridge's own smol runner
-//! uses), and its timers with futures-timer. `Bridge::from_backend` then gives the loop
+//! thread pool (the `blocking` crate, smol's), and its timers with futures-timer. `Bridge::from_backend` then gives the loop
 //! everything loopbridge gives tokio or smol: `spawn` and `JoinHandle` semantics, `to_thread`,
 //! timers, `block_on` from the main thread and from blocking jobs, and the free functions
 //! inside its tasks. What to look for in the output: every task ran on `event-loop`, the loop
@@ -21,13 +20,11 @@ use std::time::{Duration, Instant};
 
 use loopbridge::rt::{BlockingJob, LoopBackend, TaskFuture, park};
 use loopbridge::{BackendKind, BlockOnError, Bridge};
-use loopbridge_core::pool::BlockingPool;
 
 /// A single-thread event loop: a queue of runnable tasks and the one thread that runs them.
 #[derive(Clone, Debug)]
 struct EventLoop {
     queue: mpsc::Sender<async_task::Runnable>,
-    blocking: BlockingPool,
 }
 
 impl EventLoop {
@@ -39,7 +36,7 @@ impl EventLoop {
                 task.run();
             }
         })?;
-        Ok(EventLoop { queue, blocking: BlockingPool::new(name, 4) })
+        Ok(EventLoop { queue })
     }
 }
 
@@ -70,7 +67,8 @@ impl LoopBackend for EventLoop {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.blocking.spawn(move || job.run());
+        // Detached: the job's handle, not this task, carries its result.
+        blocking::unblock(move || job.run()).detach();
     }
 
     fn try_block_on_until<F: Future>(

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use loopbridge_core::context::{self, Ambient, BackendGuard, ThreadRole};
-use loopbridge_core::lifecycle::{self, Lifecycle};
-use loopbridge_core::pool::BlockingPool;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::{BackendKind, BlockOnError, LoopBackend, block_on};
+use loopbridge_core::unstable::block_on;
+use loopbridge_core::unstable::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
+use loopbridge_core::unstable::pool::BlockingPool;
+use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 use pin_project_lite::pin_project;
 
 thread_local! {

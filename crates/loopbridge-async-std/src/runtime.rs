@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use loopbridge_core::context;
-use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
-use loopbridge_core::pool::BlockingPool;
+use loopbridge_core::unstable::context;
+use loopbridge_core::unstable::lifecycle::{Lifecycle, ShutdownOutcome};
+use loopbridge_core::unstable::pool::BlockingPool;
 use loopbridge_core::{Error, RunnerConfig};
 
 use crate::AsyncStdBackend;

@@ -31,9 +31,12 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 /// [`timeout`](Self::timeout), [`block_on`](Self::block_on) — so the semantics (detach on
 /// drop, abort, panics reported with their payload, timers that never fire early) are the
 /// same on every backend: [`TaskFuture`] and [`BlockingJob`] carry them, and a backend only
-/// has to run them. Two methods are provided and may be overridden for speed:
-/// [`try_block_on`](Self::try_block_on) and
-/// [`try_block_on_plain_thread`](Self::try_block_on_plain_thread). Everything is generic:
+/// has to run them. Every provided method may be overridden where the runtime can do the
+/// same for less, as long as the semantics stay these:
+/// [`try_block_on_plain_thread`](Self::try_block_on_plain_thread) to skip checks a plain
+/// thread does not need (the tokio and smol adapters do), and [`spawn`](Self::spawn), which
+/// the tokio adapter overrides to hand out tokio's own `JoinHandle`, wrapped (with this
+/// crate's `tokio` feature), whose semantics already are these. Everything is generic:
 /// nothing on the spawn path is boxed.
 ///
 /// Implementations are cheap to clone (a reference count at most) and `Send + Sync`.
@@ -45,7 +48,8 @@ use crate::{BackendKind, BlockOnError, JoinHandle};
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend, park};
+/// use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
+/// use loopbridge_core::unstable::park;
 /// use loopbridge_core::task::{BlockingJob, TaskFuture};
 ///
 /// #[derive(Clone, Debug)]

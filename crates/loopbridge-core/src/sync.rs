@@ -1,9 +1,11 @@
-//! The synchronization primitives of the shutdown state machine ([`lifecycle`](crate::lifecycle))
-//! and of the blocking pool ([`pool`](crate::pool)): std's, or loom's in the unit tests built
-//! with `--cfg loom`, so that `cargo xtask loom` can check every interleaving of spawns,
-//! blocking jobs and `block_on` callers racing a close, and of jobs handed to pool threads
-//! racing a shutdown (the models are in `model_checks.rs` and `pool.rs`). A normal build compiles only the std re-exports: loom is a
-//! `cfg(loom)`-only dependency and costs nothing.
+//! The synchronization primitives of the shutdown state machine ([`lifecycle`](crate::lifecycle)),
+//! the blocking pool ([`pool`](crate::unstable::pool)), the task cell and the cancellation token: std's,
+//! or loom's in the unit tests built with `--cfg loom`, so that `cargo xtask loom` can check
+//! every interleaving of spawns, blocking jobs and `block_on` callers racing a close, of jobs
+//! handed to pool threads racing a shutdown, of an abort or a result racing a task or handle,
+//! and of a cancel racing a waiter (the models are in `model_checks/`, one file per module:
+//! `lifecycle.rs`, `pool.rs`, `cell.rs`, `cancel.rs`). A normal build compiles only the std
+//! re-exports: loom is a `cfg(loom)`-only dependency and costs nothing.
 //!
 //! `Arc` stays std's: the lifecycle's methods take `self: &Arc<Self>`, which stable Rust
 //! allows for std's `Arc` only, and its reference count is no part of the state machine.

@@ -2,7 +2,7 @@
 
 use loopbridge_core::BackendKind;
 use loopbridge_core::BlockOnError;
-use loopbridge_core::context::{self, ThreadRole};
+use loopbridge_core::unstable::context::{self, ThreadRole};
 
 use crate::SmolBackend;
 

@@ -1,11 +1,11 @@
 //! The smol backend of [loopbridge](https://docs.rs/loopbridge), built from the crates
 //! [smol](https://docs.rs/smol) is made of: [async-executor] for tasks and [async-io] for timers
-//! and IO, plus loopbridge's own bounded [`BlockingPool`](loopbridge_core::pool::BlockingPool)
+//! and IO, plus loopbridge's own bounded [`BlockingPool`](loopbridge_core::unstable::pool::BlockingPool)
 //! for `to_thread` jobs.
 //!
 //! Unlike `smol::spawn`, which uses one global executor that can never be shut down, every
 //! [`SmolRuntime`] is an executor of its own, driven by named threads that loopbridge starts,
-//! marks (see [`loopbridge_core::context`]), hands off while they block, and joins.
+//! marks (see [`loopbridge_core::unstable::context`]), hands off while they block, and joins.
 //!
 //! [async-executor]: https://docs.rs/async-executor
 //! [async-io]: https://docs.rs/async-io

@@ -8,10 +8,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use async_executor::Executor;
-use loopbridge_core::context::{self, ThreadRole};
-use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
 use loopbridge_core::local::LocalScope;
-use loopbridge_core::pool::BlockingPool;
+use loopbridge_core::unstable::context::{self, ThreadRole};
+use loopbridge_core::unstable::lifecycle::{Lifecycle, ShutdownOutcome};
+use loopbridge_core::unstable::pool::BlockingPool;
 use loopbridge_core::{Error, RunnerConfig};
 
 use crate::SmolBackend;
@@ -22,7 +22,7 @@ use crate::backend::{Shared, join_all};
 /// # Protocol
 ///
 /// 1. `worker_threads` named threads each run the executor until the stop channel closes,
-///    marked as workers of this executor in [`loopbridge_core::context`]. `to_thread` jobs run
+///    marked as workers of this executor in [`loopbridge_core::unstable::context`]. `to_thread` jobs run
 ///    on a pool of at most `max_blocking_threads` named threads. The only worker of a
 ///    one-thread executor also drives the local tasks its tasks spawn
 ///    ([`loopbridge_core::local`]), and cancels those still pending when it stops. A worker
@@ -186,7 +186,7 @@ impl SmolRuntime {
     /// assert!(!outcome.completed_in_time);
     ///
     /// drop(release); // the job then finishes on its own
-    /// assert!(loopbridge_core::park::wait(job).is_ok());
+    /// assert!(loopbridge_core::unstable::park::wait(job).is_ok());
     /// ```
     pub fn shutdown(self, timeout: Duration) -> ShutdownOutcome {
         let deadline = Instant::now() + timeout;

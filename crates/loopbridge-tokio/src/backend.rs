@@ -6,10 +6,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use loopbridge_core::context::{self, Ambient, BackendGuard, ThreadRole};
-use loopbridge_core::lifecycle::{self, Lifecycle};
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend, block_on, spin};
+use loopbridge_core::unstable::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
+use loopbridge_core::unstable::{block_on, spin};
+use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 use tokio::runtime::Handle;
 
 use crate::blocking_region;

@@ -4,7 +4,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use loopbridge_core::BackendKind;
 use loopbridge_core::BlockOnError;
-use loopbridge_core::context::{self, Ambient, ThreadRole};
+use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// Runs `f`, which blocks the calling thread, in a way that cannot starve a tokio runtime.

@@ -4,7 +4,7 @@
 //!   [`Handle`](tokio::runtime::Handle) — of a runtime loopbridge started, or of the
 //!   application's own (ambient) runtime.
 //! - [`TokioRuntime`]: a runtime owned by loopbridge, multi-thread or current-thread, with named
-//!   threads marked in [`loopbridge_core::context`].
+//!   threads marked in [`loopbridge_core::unstable::context`].
 //! - [`blocking_region`]: makes blocking the current thread safe if it belongs to a tokio
 //!   runtime (`block_in_place` on multi-thread runtimes), or refuses with a clear error where
 //!   blocking would deadlock (current-thread runtimes, `LocalSet`).

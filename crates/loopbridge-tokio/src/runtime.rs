@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use loopbridge_core::context::{self, Ambient, ThreadRole};
-use loopbridge_core::lifecycle::{Lifecycle, ShutdownOutcome};
 use loopbridge_core::local::LocalScope;
+use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+use loopbridge_core::unstable::lifecycle::{Lifecycle, ShutdownOutcome};
 use loopbridge_core::{BackendKind, Error, RunnerConfig};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
@@ -23,7 +23,7 @@ use crate::TokioBackend;
 /// # Protocol
 ///
 /// 1. A multi-thread runtime is built with `worker_threads` workers, IO and time enabled, and named
-///    threads, each marked as a tokio worker in [`loopbridge_core::context`].
+///    threads, each marked as a tokio worker in [`loopbridge_core::unstable::context`].
 /// 2. A current-thread runtime cannot run tasks unless some thread sits in `Runtime::block_on`,
 ///    so one named driver thread does exactly that, parked on a stop signal, for the runtime's
 ///    whole life; every other thread reaches it through its `Handle`. The driver thread also
@@ -195,7 +195,7 @@ impl TokioRuntime {
     /// // The backend outlives the runtime, but refuses work: a late task resolves cancelled,
     /// // and `block_on` reports the shutdown.
     /// let late = backend.spawn(async { 1 });
-    /// assert!(loopbridge_core::park::wait(late).unwrap_err().is_cancelled());
+    /// assert!(loopbridge_core::unstable::park::wait(late).unwrap_err().is_cancelled());
     /// assert!(backend.try_block_on(async {}).unwrap_err().is_shut_down());
     /// ```
     pub fn shutdown(self, timeout: Duration) -> ShutdownOutcome {

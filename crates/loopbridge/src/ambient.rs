@@ -21,7 +21,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 
-use loopbridge_core::context::{self, ThreadRole};
+use loopbridge_core::unstable::context::{self, ThreadRole};
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 
 use crate::backends::{self, AnyBackend};

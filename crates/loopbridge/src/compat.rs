@@ -47,7 +47,7 @@ use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use loopbridge_core::BackendKind;
-use loopbridge_core::context::{self, Ambient, ThreadRole};
+use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 use pin_project_lite::pin_project;
 use tokio::runtime::{EnterGuard, Handle, Runtime};
 

@@ -35,7 +35,7 @@
 //! | feature | default | what |
 //! | --- | --- | --- |
 //! | `tokio` | yes | the tokio backend, and the [`compat`] module |
-//! | `smol` | no | loopbridge's own async-executor + async-io + blocking (the crates of smol) |
+//! | `smol` | no | loopbridge's own executor on async-executor and async-io (the crates of smol), with loopbridge's blocking pool |
 //! | `async-std` | no | async-std — legacy: discontinued upstream, RUSTSEC-2025-0052 |
 //! | `macros` | yes | the [`#[loopbridge::blocking]`][blocking] and [`#[loopbridge::test]`][test] attributes |
 //! | `net` | yes | sockets on the reactor of each backend: `loopbridge::net` (TCP, UDP, Unix, name resolution) |

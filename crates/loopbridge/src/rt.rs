@@ -47,5 +47,5 @@
 //! ```
 
 pub use loopbridge_core::LoopBackend;
-pub use loopbridge_core::park;
 pub use loopbridge_core::task::{BlockingJob, TaskFuture};
+pub use loopbridge_core::unstable::park;

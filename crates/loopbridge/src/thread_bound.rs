@@ -37,7 +37,7 @@ use loopbridge_core::task::Promise;
 use loopbridge_core::{Error, JoinError, JoinHandle};
 
 use crate::trace::SpanContext;
-use loopbridge_core::park;
+use loopbridge_core::unstable::park;
 
 /// Why `call_blocking` refused to run: it was called on the owning thread.
 const REENTRANT: &str = "call_blocking was called from inside a call on the same ThreadBound: it \

@@ -15,7 +15,8 @@ use super::CancellationToken;
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::{cancel::CancellationToken, park};
+/// use loopbridge_core::cancel::CancellationToken;
+/// use loopbridge_core::unstable::park;
 ///
 /// let token = CancellationToken::new();
 /// let canceller = token.clone();
@@ -40,7 +41,7 @@ pub struct Cancelled<T: Borrow<CancellationToken>> {
 /// let token = CancellationToken::new();
 /// let wait: WaitForCancellationFuture<'_> = token.cancelled();
 /// token.cancel();
-/// loopbridge_core::park::wait(wait);
+/// loopbridge_core::unstable::park::wait(wait);
 /// ```
 pub type WaitForCancellationFuture<'a> = Cancelled<&'a CancellationToken>;
 
@@ -50,7 +51,8 @@ pub type WaitForCancellationFuture<'a> = Cancelled<&'a CancellationToken>;
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::{cancel::CancellationToken, park};
+/// use loopbridge_core::cancel::CancellationToken;
+/// use loopbridge_core::unstable::park;
 ///
 /// let token = CancellationToken::new();
 /// let wait = token.clone().cancelled_owned(); // 'static: can move into a task

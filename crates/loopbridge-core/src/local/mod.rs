@@ -2,7 +2,7 @@
 //! thread drives them.
 //!
 //! A thread *drives local tasks* while it is inside a [`LocalScope`]: every loopbridge
-//! `block_on` enters one (through [`block_on::run`](crate::block_on::run), which
+//! `block_on` enters one (through [`block_on::run`](crate::unstable::block_on::run), which
 //! every adapter's `block_on` goes through), and so does the only thread of a one-thread
 //! runner, for its whole life. [`try_spawn_local`] then queues a task on that thread's scope;
 //! anywhere else it returns a [`SpawnLocalError`] — it never hands out a handle to a task that
@@ -57,7 +57,7 @@
 //!
 //! let log = Rc::new(RefCell::new(Vec::new()));
 //! let scope = LocalScope::enter();
-//! let out = loopbridge_core::park::wait(scope.drive({
+//! let out = loopbridge_core::unstable::park::wait(scope.drive({
 //!     let log = Rc::clone(&log);
 //!     async move {
 //!         let task = local::try_spawn_local(async move {
@@ -110,7 +110,7 @@ use crate::JoinHandle;
 /// let task = local::try_spawn_local(async { "never polled" }).unwrap();
 /// assert!(!task.is_finished()); // nothing has driven the scope yet
 /// drop(scope);
-/// assert!(loopbridge_core::park::wait(task).unwrap_err().is_cancelled());
+/// assert!(loopbridge_core::unstable::park::wait(task).unwrap_err().is_cancelled());
 /// ```
 #[must_use = "local tasks are cancelled when the scope is dropped"]
 pub struct LocalScope {
@@ -145,7 +145,7 @@ impl LocalScope {
     ///
     /// ```
     /// use loopbridge_core::local::{self, LocalScope};
-    /// use loopbridge_core::park;
+    /// use loopbridge_core::unstable::park;
     ///
     /// let scope = LocalScope::enter();
     /// // The main future waits for a local task: the `Drive` runs it in the meantime.
@@ -201,7 +201,7 @@ pin_project! {
     ///     Poll::Pending
     /// });
     /// let drive: Drive<_> = scope.drive(main);
-    /// assert_eq!(loopbridge_core::park::wait(drive), "main");
+    /// assert_eq!(loopbridge_core::unstable::park::wait(drive), "main");
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Drive<F> {
@@ -251,7 +251,7 @@ impl<F> fmt::Debug for Drive<F> {
 /// ```
 /// let scope = loopbridge_core::local::LocalScope::enter();
 /// let handle = loopbridge_core::local::try_spawn_local(async { std::rc::Rc::new(5) }).unwrap();
-/// let value = loopbridge_core::park::wait(scope.drive(handle)).unwrap();
+/// let value = loopbridge_core::unstable::park::wait(scope.drive(handle)).unwrap();
 /// assert_eq!(*value, 5);
 /// ```
 pub fn try_spawn_local<F>(future: F) -> Result<JoinHandle<F::Output>, SpawnLocalError>

@@ -2,7 +2,9 @@
 //! preemption bound) of a close racing a spawn, a blocking job and a blocked `block_on`; and of
 //! the task cell shared by a task and its handle: an abort racing a task that parks, and a
 //! result racing a handle that waits, each side polled again with the waker it recorded (the
-//! cell's lock-free path).
+//! cell's lock-free path); of the blocking pool (`pool.rs`: jobs handed to its threads racing
+//! a shutdown); and of the cancellation token (`cancel.rs`: a cancel racing a waiter, and
+//! the creation of a child).
 //!
 //! Run with `cargo xtask loom` (`RUSTFLAGS="--cfg loom"`, release mode, a bounded
 //! `LOOM_MAX_PREEMPTIONS`). Compiled only under `cfg(all(test, loom))`.

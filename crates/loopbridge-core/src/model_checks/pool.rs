@@ -8,7 +8,7 @@ use std::time::Duration;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
 
-use crate::pool::BlockingPool;
+use crate::unstable::pool::BlockingPool;
 
 /// Counts, for one job, whether it ran and whether it was dropped unrun.
 #[derive(Default)]

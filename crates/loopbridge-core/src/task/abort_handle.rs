@@ -64,7 +64,7 @@ impl AbortHandle {
     ///
     /// ```
     /// use std::task::{Context, Poll, Waker};
-    /// use loopbridge_core::park;
+    /// use loopbridge_core::unstable::park;
     /// use loopbridge_core::task::TaskFuture;
     ///
     /// let mut cx = Context::from_waker(Waker::noop());
@@ -97,7 +97,8 @@ impl AbortHandle {
     /// # Examples
     ///
     /// ```
-    /// use loopbridge_core::{park, task::TaskFuture};
+    /// use loopbridge_core::task::TaskFuture;
+    /// use loopbridge_core::unstable::park;
     ///
     /// let (task, handle) = TaskFuture::new(async { 3 });
     /// let abort = handle.abort_handle();

@@ -67,7 +67,8 @@ impl<T> JoinHandle<T> {
     /// # Examples
     ///
     /// ```
-    /// use loopbridge_core::{JoinHandle, lifecycle, park};
+    /// use loopbridge_core::JoinHandle;
+    /// use loopbridge_core::unstable::{lifecycle, park};
     ///
     /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let task = lifecycle::track_native(None, async { 7 }).ok().unwrap();
@@ -132,7 +133,8 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// # Examples
     ///
     /// ```
-    /// use loopbridge_core::{park, task::TaskFuture};
+    /// use loopbridge_core::task::TaskFuture;
+    /// use loopbridge_core::unstable::park;
     ///
     /// let (task, handle) = TaskFuture::new(std::future::pending::<()>());
     /// let abort = handle.abort_handle();

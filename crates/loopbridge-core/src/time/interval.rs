@@ -103,12 +103,12 @@ impl MissedTickBehavior {
 /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
 /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
 /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
-/// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+/// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::unstable::park::wait(f)) }
 /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::ready(()) }
 /// # }
 ///
 /// let tick = |interval: &mut Interval<Eager>| {
-///     loopbridge_core::park::wait(std::future::poll_fn(|cx| interval.poll_tick(cx)))
+///     loopbridge_core::unstable::park::wait(std::future::poll_fn(|cx| interval.poll_tick(cx)))
 /// };
 /// let ms = Duration::from_millis;
 /// let start = Instant::now();
@@ -163,7 +163,7 @@ impl<B: LoopBackend> Interval<B> {
     /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
     /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
     /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
-    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::unstable::park::wait(f)) }
     /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
     /// # }
     ///
@@ -225,7 +225,7 @@ impl<B: LoopBackend> Interval<B> {
     /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
     /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
     /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
-    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::unstable::park::wait(f)) }
     /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
     /// # }
     ///
@@ -275,7 +275,7 @@ impl<B: LoopBackend> Interval<B> {
     /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
     /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
     /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
-    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::unstable::park::wait(f)) }
     /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
     /// # }
     ///
@@ -315,7 +315,7 @@ impl<B: LoopBackend> Interval<B> {
     /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
     /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
     /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
-    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::unstable::park::wait(f)) }
     /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
     /// # }
     ///
@@ -358,7 +358,7 @@ impl<B: LoopBackend> Interval<B> {
     /// #     fn kind(&self) -> BackendKind { BackendKind::Smol }
     /// #     fn spawn_task<F>(&self, _: TaskFuture<F>) where F: Future + Send + 'static, F::Output: Send + 'static {}
     /// #     fn spawn_blocking_job<F, T>(&self, _: BlockingJob<F, T>) where F: FnOnce() -> T + Send + 'static, T: Send + 'static {}
-    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::park::wait(f)) }
+    /// #     fn try_block_on_until<F: Future>(&self, f: F, _: Option<Instant>) -> Result<F::Output, BlockOnError> { Ok(loopbridge_core::unstable::park::wait(f)) }
     /// #     fn timer_at(&self, _: Instant) -> Self::Timer { std::future::pending() }
     /// # }
     ///

@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use loopbridge_core::context::{self, Ambient, BackendGuard, ThreadRole};
-use loopbridge_core::lifecycle::Lifecycle;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
+use loopbridge_core::unstable::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::unstable::lifecycle::Lifecycle;
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 use pin_project_lite::pin_project;
 

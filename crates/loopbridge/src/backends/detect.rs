@@ -1,12 +1,12 @@
 //! Which runtime the calling thread is inside: one [`detect`] behind every question the facade
 //! asks about it, each answer one thread-local read per runtime at most.
 //!
-//! The loopbridge marker ([`loopbridge_core::context`]) answers for every runtime loopbridge
+//! The loopbridge marker ([`loopbridge_core::unstable::context`]) answers for every runtime loopbridge
 //! started and for an application's own backend; tokio's and async-std's own APIs answer for
 //! runtimes the application started itself.
 
 use loopbridge_core::BackendKind;
-use loopbridge_core::context::{self, Ambient, ThreadRole};
+use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 
 #[cfg(feature = "async-std")]
 use loopbridge_async_std::AsyncStdBackend;

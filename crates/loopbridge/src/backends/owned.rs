@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use loopbridge_core::lifecycle::ShutdownOutcome;
+use loopbridge_core::unstable::lifecycle::ShutdownOutcome;
 use loopbridge_core::{BackendKind, Error, RunnerConfig};
 
 #[cfg(feature = "async-std")]

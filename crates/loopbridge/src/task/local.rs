@@ -102,7 +102,7 @@ where
 {
     local::try_spawn_local(future).map_err(|err| {
         // The core describes the threads loopbridge marks; name the runtimes it cannot see.
-        if loopbridge_core::context::current().is_some() {
+        if loopbridge_core::unstable::context::current().is_some() {
             return err;
         }
         match backends::ambient_kind() {

@@ -28,7 +28,7 @@ fn watchdog<R: Send + 'static>(body: impl FnOnce() -> R + Send + 'static) -> R {
 
 /// Waits for a call's handle, with a deadline.
 fn wait_for<R>(handle: JoinHandle<R>) -> Result<R, JoinError> {
-    loopbridge_core::park::wait_until(handle, Instant::now() + LIMIT)
+    loopbridge_core::unstable::park::wait_until(handle, Instant::now() + LIMIT)
         .expect("the call never resolved")
 }
 

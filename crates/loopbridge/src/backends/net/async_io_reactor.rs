@@ -11,7 +11,7 @@ use std::ops::Deref;
 use std::sync::{Arc, Weak};
 
 use async_io::Async;
-use loopbridge_core::lifecycle::{CloseWatch, Lifecycle, OnClose, UntilClosed};
+use loopbridge_core::unstable::lifecycle::{CloseWatch, Lifecycle, OnClose, UntilClosed};
 
 use super::shut_down;
 

@@ -39,7 +39,7 @@ use super::AnyBackend;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) use async_io_reactor::{IoWriteHalf, Registered};
 #[cfg(any(feature = "smol", feature = "async-std"))]
-use loopbridge_core::lifecycle::Lifecycle;
+use loopbridge_core::unstable::lifecycle::Lifecycle;
 
 /// The socket type each reactor uses for one kind of socket.
 pub(crate) trait Kind {

@@ -32,7 +32,7 @@ use std::future::Future;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use loopbridge_core::lifecycle::ShutdownOutcome;
+use loopbridge_core::unstable::lifecycle::ShutdownOutcome;
 use loopbridge_core::{BackendKind, BlockOnError, Error, JoinHandle};
 
 use crate::Bridge;

@@ -1,6 +1,6 @@
 //! [`ShutdownReport`]: what a [`Runner`](super::Runner)'s shutdown did.
 
-use loopbridge_core::lifecycle::ShutdownOutcome;
+use loopbridge_core::unstable::lifecycle::ShutdownOutcome;
 
 /// What a [`Runner::shutdown`](crate::Runner::shutdown) did.
 ///

@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use loopbridge_core::BackendKind;
-//! use loopbridge_core::context::{self, Ambient, ThreadRole};
+//! use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 //!
 //! assert_eq!(context::current(), None);
 //! {
@@ -42,7 +42,7 @@ use crate::{BackendKind, BlockOnError};
 ///
 /// ```
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 ///
 /// assert!(context::current().is_none()); // a plain thread
 /// let _guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
@@ -69,7 +69,7 @@ pub enum ThreadRole {
 ///
 /// ```
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::context::{Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{Ambient, ThreadRole};
 ///
 /// let ambient = Ambient::new(BackendKind::Tokio, ThreadRole::BlockOn);
 /// assert_eq!(ambient.kind(), BackendKind::Tokio);
@@ -87,7 +87,8 @@ impl Ambient {
     /// # Examples
     ///
     /// ```
-    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// # use loopbridge_core::BackendKind;
+    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
     /// let _ = Ambient::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: true });
     /// ```
     pub const fn new(kind: BackendKind, role: ThreadRole) -> Self {
@@ -101,7 +102,8 @@ impl Ambient {
     /// # Examples
     ///
     /// ```
-    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// # use loopbridge_core::BackendKind;
+    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
     /// let a = Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).with_runtime(7);
     /// assert_eq!(a.runtime(), Some(7));
     /// ```
@@ -115,7 +117,8 @@ impl Ambient {
     /// # Examples
     ///
     /// ```
-    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// # use loopbridge_core::BackendKind;
+    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
     /// assert_eq!(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).runtime(), None);
     /// ```
     pub const fn runtime(self) -> Option<usize> {
@@ -127,7 +130,8 @@ impl Ambient {
     /// # Examples
     ///
     /// ```
-    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// # use loopbridge_core::BackendKind;
+    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
     /// assert_eq!(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).kind(), BackendKind::Smol);
     /// ```
     pub const fn kind(self) -> BackendKind {
@@ -139,7 +143,8 @@ impl Ambient {
     /// # Examples
     ///
     /// ```
-    /// # use loopbridge_core::{BackendKind, context::{Ambient, ThreadRole}};
+    /// # use loopbridge_core::BackendKind;
+    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
     /// let a = Ambient::new(BackendKind::Smol, ThreadRole::BlockOn);
     /// assert_eq!(a.role(), ThreadRole::BlockOn);
     /// ```
@@ -157,7 +162,7 @@ thread_local! {
 /// # Examples
 ///
 /// ```
-/// assert!(loopbridge_core::context::current().is_none());
+/// assert!(loopbridge_core::unstable::context::current().is_none());
 /// ```
 #[inline]
 pub fn current() -> Option<Ambient> {
@@ -170,7 +175,8 @@ pub fn current() -> Option<Ambient> {
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 ///
 /// let outer = context::enter(Ambient::new(BackendKind::Tokio, ThreadRole::Blocking));
 /// let inner = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn));
@@ -200,7 +206,7 @@ pub fn enter(ambient: Ambient) -> EnterGuard {
 ///
 /// ```
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 ///
 /// assert!(context::check_not_worker(None).is_ok()); // a plain thread
 /// let worker = Ambient::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: false });
@@ -230,7 +236,8 @@ pub fn check_not_worker(except: Option<BackendKind>) -> Result<(), BlockOnError>
 /// # Examples
 ///
 /// ```
-/// # use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+/// # use loopbridge_core::BackendKind;
+/// # use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 /// let _g = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking).with_runtime(9));
 /// assert!(context::is_inside(9));
 /// assert!(!context::is_inside(10));
@@ -246,7 +253,8 @@ pub fn is_inside(runtime: usize) -> bool {
 /// # Examples
 ///
 /// ```
-/// # use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+/// # use loopbridge_core::BackendKind;
+/// # use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 /// let worker = ThreadRole::Worker { single_threaded: false };
 /// let _g = context::enter(Ambient::new(BackendKind::Smol, worker).with_runtime(9));
 /// assert!(context::is_worker_of(9));
@@ -265,7 +273,8 @@ pub fn is_worker_of(runtime: usize) -> bool {
 /// # Examples
 ///
 /// ```
-/// # use loopbridge_core::{BackendKind, context::{self, Ambient, ThreadRole}};
+/// # use loopbridge_core::BackendKind;
+/// # use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 /// let guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
 /// drop(guard);
 /// ```
@@ -295,7 +304,7 @@ impl fmt::Debug for EnterGuard {
 ///
 /// ```
 /// use std::cell::RefCell;
-/// use loopbridge_core::context::{self, BackendSlot};
+/// use loopbridge_core::unstable::context::{self, BackendSlot};
 ///
 /// thread_local! {
 ///     // Any `Clone` backend type; a `const` initializer keeps every access cheap.
@@ -315,7 +324,7 @@ pub type BackendSlot<B> = LocalKey<RefCell<Option<B>>>;
 /// ```
 /// use std::cell::RefCell;
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 ///
 /// thread_local! {
 ///     static CURRENT: RefCell<Option<&'static str>> = const { RefCell::new(None) };
@@ -347,7 +356,7 @@ pub fn enter_backend<B: Clone + 'static>(
 /// ```
 /// use std::cell::RefCell;
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 ///
 /// thread_local! {
 ///     static SLOT: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -375,7 +384,7 @@ pub fn backend_in<B: Clone + 'static>(slot: &'static BackendSlot<B>) -> Option<B
 /// ```
 /// use std::cell::RefCell;
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
 ///
 /// thread_local! {
 ///     static SLOT: RefCell<Option<u32>> = const { RefCell::new(None) };

@@ -29,12 +29,12 @@ use crate::task::{Stage, StageProj, drop_future};
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::lifecycle::{self, Lifecycle};
+/// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 ///
 /// let lifecycle = Lifecycle::new();
 /// let task = lifecycle::track_native(Some(&lifecycle), async { 1 }).ok().unwrap();
 /// assert_eq!(lifecycle.live_tasks(), 1);
-/// assert_eq!(loopbridge_core::park::wait(task), 1); // the output passes through
+/// assert_eq!(loopbridge_core::unstable::park::wait(task), 1); // the output passes through
 /// lifecycle.close();
 /// assert!(lifecycle::track_native(Some(&lifecycle), async { 2 }).is_err()); // refused
 /// ```
@@ -69,7 +69,7 @@ pin_project! {
     ///
     /// ```
     /// use std::panic::{AssertUnwindSafe, catch_unwind};
-    /// use loopbridge_core::{lifecycle, park};
+    /// use loopbridge_core::unstable::{lifecycle, park};
     ///
     /// struct PanicsOnDrop;
     /// impl Drop for PanicsOnDrop {

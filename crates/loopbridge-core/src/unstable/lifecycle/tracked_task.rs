@@ -19,7 +19,7 @@ use crate::task::TaskFuture;
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::lifecycle::{self, Lifecycle};
+/// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 /// use loopbridge_core::task::TaskFuture;
 ///
 /// let lifecycle = Lifecycle::new();
@@ -55,7 +55,7 @@ pin_project! {
     ///
     /// ```
     /// use std::task::{Context, Poll, Waker};
-    /// use loopbridge_core::lifecycle::{self, Lifecycle};
+    /// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
     /// use loopbridge_core::task::TaskFuture;
     ///
     /// let lifecycle = Lifecycle::new();
@@ -67,7 +67,7 @@ pin_project! {
     /// assert_eq!(lifecycle.live_tasks(), 1); // counted until it is dropped, not until it ends
     /// drop(tracked);
     /// assert_eq!(lifecycle.live_tasks(), 0);
-    /// assert_eq!(loopbridge_core::park::wait(handle).unwrap(), 42);
+    /// assert_eq!(loopbridge_core::unstable::park::wait(handle).unwrap(), 42);
     /// ```
     pub struct TrackedTask<F: Future> {
         #[pin]

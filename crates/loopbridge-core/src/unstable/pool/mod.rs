@@ -63,7 +63,7 @@ use worker::{DEFAULT_IDLE_TIMEOUT, Job, Shared, State, drop_job, drop_jobs, join
 /// ```
 /// use std::sync::mpsc;
 /// use std::time::Duration;
-/// use loopbridge_core::pool::BlockingPool;
+/// use loopbridge_core::unstable::pool::BlockingPool;
 ///
 /// let pool = BlockingPool::new("example", 4);
 /// let (tx, rx) = mpsc::channel();
@@ -85,7 +85,7 @@ pub struct BlockingPool {
 ///
 /// ```
 /// use std::time::Duration;
-/// use loopbridge_core::pool::{BlockingPool, PoolShutdown};
+/// use loopbridge_core::unstable::pool::{BlockingPool, PoolShutdown};
 ///
 /// let pool = BlockingPool::new("example", 1);
 /// let (done_tx, done) = std::sync::mpsc::channel();
@@ -120,7 +120,7 @@ impl BlockingPool {
     /// # Examples
     ///
     /// ```
-    /// let pool = loopbridge_core::pool::BlockingPool::new("my-runner", 0); // clamped to 1
+    /// let pool = loopbridge_core::unstable::pool::BlockingPool::new("my-runner", 0); // clamped to 1
     /// assert_eq!(pool.threads(), 0);
     /// ```
     pub fn new(thread_name: impl Into<String>, max_threads: usize) -> Self {
@@ -152,7 +152,7 @@ impl BlockingPool {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use loopbridge_core::pool::BlockingPool;
+    /// use loopbridge_core::unstable::pool::BlockingPool;
     ///
     /// let pool = BlockingPool::new("short-lived", 2).with_idle_timeout(Duration::from_millis(50));
     /// # drop(pool);
@@ -179,7 +179,7 @@ impl BlockingPool {
     /// ```
     /// use std::sync::mpsc;
     /// use std::time::Duration;
-    /// use loopbridge_core::pool::BlockingPool;
+    /// use loopbridge_core::unstable::pool::BlockingPool;
     ///
     /// let pool = BlockingPool::new("example", 2);
     /// let (tx, rx) = mpsc::channel();
@@ -240,7 +240,7 @@ impl BlockingPool {
     /// ```
     /// use std::sync::mpsc;
     /// use std::time::Duration;
-    /// use loopbridge_core::pool::BlockingPool;
+    /// use loopbridge_core::unstable::pool::BlockingPool;
     ///
     /// let pool = BlockingPool::new("example", 1);
     /// let (started_tx, started) = mpsc::channel();
@@ -294,7 +294,7 @@ impl BlockingPool {
     /// # Examples
     ///
     /// ```
-    /// let pool = loopbridge_core::pool::BlockingPool::new("example", 2);
+    /// let pool = loopbridge_core::unstable::pool::BlockingPool::new("example", 2);
     /// assert_eq!(pool.threads(), 0);
     /// pool.spawn(|| {}); // no idle thread: one is started
     /// assert_eq!(pool.threads(), 1);
@@ -311,7 +311,7 @@ impl BlockingPool {
     /// use std::sync::mpsc;
     /// use std::time::Duration;
     ///
-    /// let pool = loopbridge_core::pool::BlockingPool::new("example", 2);
+    /// let pool = loopbridge_core::unstable::pool::BlockingPool::new("example", 2);
     /// let (started_tx, started) = mpsc::channel();
     /// let (release, released) = mpsc::channel::<()>();
     /// pool.spawn(move || {
@@ -334,7 +334,7 @@ impl BlockingPool {
     /// use std::sync::mpsc;
     /// use std::time::Duration;
     ///
-    /// let pool = loopbridge_core::pool::BlockingPool::new("example", 1);
+    /// let pool = loopbridge_core::unstable::pool::BlockingPool::new("example", 1);
     /// let (started_tx, started) = mpsc::channel();
     /// let (release, released) = mpsc::channel::<()>();
     /// pool.spawn(move || {
@@ -357,7 +357,7 @@ impl BlockingPool {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let pool = loopbridge_core::pool::BlockingPool::new("example", 1);
+    /// let pool = loopbridge_core::unstable::pool::BlockingPool::new("example", 1);
     /// assert!(!pool.is_shut_down());
     /// pool.shutdown(Duration::ZERO);
     /// assert!(pool.is_shut_down());

@@ -17,7 +17,7 @@ use crate::sync::{Ordering, fence};
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::lifecycle::{self, Lifecycle};
+/// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 ///
 /// let lifecycle = Lifecycle::new();
 /// let job = lifecycle::track_job(Some(&lifecycle), || ()).expect("open");

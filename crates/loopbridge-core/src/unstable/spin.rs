@@ -9,7 +9,7 @@
 //! # Examples
 //!
 //! ```
-//! use loopbridge_core::spin;
+//! use loopbridge_core::unstable::spin;
 //!
 //! assert_eq!(spin::spin_then(async { 1 }, |_| unreachable!()), 1);
 //! ```
@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use loopbridge_core::spin;
+/// use loopbridge_core::unstable::spin;
 ///
 /// // A future that stays pending is handed to the "native" block_on after at most `SPIN`
 /// // (at once if the thread was preempted while spinning lately: see `spin_then`).
@@ -135,7 +135,7 @@ pub(crate) fn is_spin_waker(waker: &Waker) -> bool {
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::spin;
+/// use loopbridge_core::unstable::spin;
 ///
 /// // Ready at once: the "native" block_on is never called.
 /// let out = spin::spin_then(async { 1 }, |_| unreachable!());

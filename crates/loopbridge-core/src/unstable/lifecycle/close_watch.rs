@@ -13,7 +13,7 @@ use super::{Lifecycle, lock};
 ///
 /// ```
 /// use std::sync::{Arc, Mutex, Weak};
-/// use loopbridge_core::lifecycle::{Lifecycle, OnClose};
+/// use loopbridge_core::unstable::lifecycle::{Lifecycle, OnClose};
 ///
 /// // A resource that records the close (a socket would shut itself down).
 /// #[derive(Default)]
@@ -42,7 +42,7 @@ pub trait OnClose: Send + Sync {
 /// ```
 /// use std::sync::atomic::{AtomicBool, Ordering};
 /// use std::sync::{Arc, Weak};
-/// use loopbridge_core::lifecycle::{Lifecycle, OnClose};
+/// use loopbridge_core::unstable::lifecycle::{Lifecycle, OnClose};
 ///
 /// struct Flag(AtomicBool);
 /// impl OnClose for Flag {
@@ -73,7 +73,7 @@ impl Lifecycle {
     ///
     /// ```
     /// use std::sync::{Arc, Weak};
-    /// use loopbridge_core::lifecycle::{Lifecycle, OnClose};
+    /// use loopbridge_core::unstable::lifecycle::{Lifecycle, OnClose};
     ///
     /// struct Noop;
     /// impl OnClose for Noop {

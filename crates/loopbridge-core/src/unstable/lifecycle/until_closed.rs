@@ -19,13 +19,13 @@ pin_project! {
     /// # Examples
     ///
     /// ```
-    /// use loopbridge_core::lifecycle::{Lifecycle, UntilClosed};
+    /// use loopbridge_core::unstable::lifecycle::{Lifecycle, UntilClosed};
     ///
     /// let lifecycle = Lifecycle::new();
     /// let blocked = UntilClosed::new(Some(&lifecycle), std::future::pending::<()>());
     /// let closer = std::sync::Arc::clone(&lifecycle);
     /// std::thread::spawn(move || closer.close());
-    /// let result = loopbridge_core::park::wait(blocked);
+    /// let result = loopbridge_core::unstable::park::wait(blocked);
     /// assert!(result.unwrap_err().is_shut_down());
     /// ```
     pub struct UntilClosed<'a, F> {
@@ -54,8 +54,8 @@ impl<'a, F: Future> UntilClosed<'a, F> {
     /// # Examples
     ///
     /// ```
-    /// use loopbridge_core::lifecycle::{Lifecycle, UntilClosed};
-    /// use loopbridge_core::park;
+    /// use loopbridge_core::unstable::lifecycle::{Lifecycle, UntilClosed};
+    /// use loopbridge_core::unstable::park;
     ///
     /// let lifecycle = Lifecycle::new();
     /// // While the lifecycle is open, the future's output comes through in `Ok`.

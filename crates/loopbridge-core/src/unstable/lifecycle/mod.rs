@@ -60,7 +60,7 @@ pub use until_closed::UntilClosed;
 /// # Examples
 ///
 /// ```
-/// use loopbridge_core::lifecycle::{self, Lifecycle};
+/// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 /// use loopbridge_core::task::TaskFuture;
 ///
 /// let lifecycle = Lifecycle::new();
@@ -94,7 +94,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// let lifecycle = loopbridge_core::unstable::lifecycle::Lifecycle::new();
     /// assert!(!lifecycle.is_closed());
     /// ```
     pub fn new() -> Arc<Self> {
@@ -107,7 +107,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::with_abort_registry();
+    /// let lifecycle = loopbridge_core::unstable::lifecycle::Lifecycle::with_abort_registry();
     /// assert_eq!(lifecycle.live_tasks(), 0);
     /// ```
     pub fn with_abort_registry() -> Arc<Self> {
@@ -132,8 +132,8 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// let a = loopbridge_core::lifecycle::Lifecycle::new();
-    /// let b = loopbridge_core::lifecycle::Lifecycle::new();
+    /// let a = loopbridge_core::unstable::lifecycle::Lifecycle::new();
+    /// let b = loopbridge_core::unstable::lifecycle::Lifecycle::new();
     /// assert_ne!(a.id(), b.id());
     /// ```
     pub fn id(self: &Arc<Self>) -> usize {
@@ -146,7 +146,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// let lifecycle = loopbridge_core::unstable::lifecycle::Lifecycle::new();
     /// assert!(lifecycle.close());
     /// assert!(!lifecycle.close()); // idempotent
     /// ```
@@ -181,7 +181,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// let lifecycle = loopbridge_core::unstable::lifecycle::Lifecycle::new();
     /// lifecycle.close();
     /// assert!(lifecycle.is_closed());
     /// ```
@@ -198,7 +198,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// use loopbridge_core::lifecycle::{self, Lifecycle};
+    /// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
     /// use loopbridge_core::task::TaskFuture;
     ///
     /// let lifecycle = Lifecycle::new();
@@ -223,7 +223,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// use loopbridge_core::lifecycle::{self, Lifecycle};
+    /// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
     /// use loopbridge_core::task::TaskFuture;
     ///
     /// let lifecycle = Lifecycle::new();
@@ -242,7 +242,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(loopbridge_core::lifecycle::Lifecycle::new().cancelled_tasks(), 0);
+    /// assert_eq!(loopbridge_core::unstable::lifecycle::Lifecycle::new().cancelled_tasks(), 0);
     /// ```
     pub fn cancelled_tasks(&self) -> usize {
         self.cancelled_tasks.load(Ordering::Acquire)
@@ -253,7 +253,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(loopbridge_core::lifecycle::Lifecycle::new().running_jobs(), 0);
+    /// assert_eq!(loopbridge_core::unstable::lifecycle::Lifecycle::new().running_jobs(), 0);
     /// ```
     pub fn running_jobs(&self) -> usize {
         self.running_jobs.load(Ordering::Acquire)
@@ -265,7 +265,7 @@ impl Lifecycle {
     /// # Examples
     ///
     /// ```
-    /// let lifecycle = loopbridge_core::lifecycle::Lifecycle::new();
+    /// let lifecycle = loopbridge_core::unstable::lifecycle::Lifecycle::new();
     /// lifecycle.close();
     /// assert!(lifecycle.outcome(true, 0).completed_in_time);
     /// assert!(!lifecycle.outcome(true, 1).completed_in_time);

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use loopbridge_core::park;
+//! use loopbridge_core::unstable::park;
 //!
 //! assert_eq!(park::wait(async { 5 }), 5);
 //! let gave_up = park::wait_until(std::future::pending::<()>(), Instant::now() + Duration::from_millis(5));
@@ -42,7 +42,7 @@ impl Wake for Unparker {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(loopbridge_core::park::wait(async { "done" }), "done");
+/// assert_eq!(loopbridge_core::unstable::park::wait(async { "done" }), "done");
 /// ```
 pub fn wait<F: Future>(future: F) -> F::Output {
     match poll_until(future, None) {
@@ -58,7 +58,7 @@ pub fn wait<F: Future>(future: F) -> F::Output {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use loopbridge_core::park;
+/// use loopbridge_core::unstable::park;
 ///
 /// let soon = Instant::now() + Duration::from_secs(5);
 /// assert_eq!(park::wait_until(async { 5 }, soon), Some(5));
@@ -81,7 +81,7 @@ pub fn wait_until<F: Future>(future: F, deadline: Instant) -> Option<F::Output> 
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use loopbridge_core::park;
+/// use loopbridge_core::unstable::park;
 ///
 /// assert_eq!(park::wait_with_deadline(async { 1 }, None).unwrap(), 1);
 /// let soon = Some(Instant::now() + Duration::from_millis(1));

@@ -8,7 +8,7 @@
 //! # Examples
 //!
 //! ```
-//! use loopbridge_core::{block_on, park};
+//! use loopbridge_core::unstable::{block_on, park};
 //!
 //! let out = block_on::run(None, async { 40 + 2 }, None, |future| park::wait(future));
 //! assert_eq!(out.unwrap(), 42);
@@ -42,7 +42,7 @@ use crate::park::wait_until;
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use loopbridge_core::{block_on, park, lifecycle::Lifecycle};
+/// use loopbridge_core::unstable::{block_on, park, lifecycle::Lifecycle};
 ///
 /// let deadline = Some(Instant::now() + Duration::from_millis(1));
 /// let stuck = block_on::run(None, std::future::pending::<()>(), deadline, park::wait);

@@ -5,7 +5,7 @@
 /// # Examples
 ///
 /// ```
-/// let outcome = loopbridge_core::lifecycle::ShutdownOutcome::default();
+/// let outcome = loopbridge_core::unstable::lifecycle::ShutdownOutcome::default();
 /// assert!(!outcome.completed_in_time);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
