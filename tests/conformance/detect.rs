@@ -1,4 +1,4 @@
-//! Ambient detection: `current()`, `in_async_context()`, `Bridge::current()`.
+//! Marker detection: `current()`, `in_async_context()`, `Bridge::current()`.
 
 use loopbridge::Flavor;
 

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use loopbridge_core::task::{BlockingJob, TaskFuture};
 use loopbridge_core::unstable::block_on;
-use loopbridge_core::unstable::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::unstable::context::{self, BackendGuard, Marker, ThreadRole};
 use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 use loopbridge_core::unstable::pool::BlockingPool;
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
@@ -76,10 +76,10 @@ impl AsyncStdBackend {
     /// assert!(loopbridge_async_std::AsyncStdBackend::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Self> {
-        let Some(ambient) = context::current().filter(|a| a.kind() == BackendKind::AsyncStd) else {
+        let Some(marker) = context::current().filter(|a| a.kind() == BackendKind::AsyncStd) else {
             return async_std::task::try_current().is_some().then(AsyncStdBackend::new);
         };
-        let runtime = ambient.runtime().unwrap_or(0);
+        let runtime = marker.runtime().unwrap_or(0);
         let typed = context::backend_in(&CURRENT).filter(|backend| backend.runtime_id() == runtime);
         Some(typed.unwrap_or_default())
     }
@@ -102,8 +102,8 @@ impl AsyncStdBackend {
     }
 
     pub(crate) fn enter(&self, role: ThreadRole) -> BackendGuard<AsyncStdBackend> {
-        let ambient = Ambient::new(BackendKind::AsyncStd, role).with_runtime(self.runtime_id());
-        context::enter_backend(&CURRENT, self.clone(), ambient)
+        let marker = Marker::new(BackendKind::AsyncStd, role).with_runtime(self.runtime_id());
+        context::enter_backend(&CURRENT, self.clone(), marker)
     }
 }
 
@@ -137,7 +137,7 @@ impl<F: Future> Future for InRunner<F> {
         leave_on_thread(this.backend);
         let role = ThreadRole::Worker { single_threaded: false };
         let _marker =
-            context::enter(Ambient::new(BackendKind::AsyncStd, role).with_runtime(*this.runtime));
+            context::enter(Marker::new(BackendKind::AsyncStd, role).with_runtime(*this.runtime));
         this.inner.poll(cx)
     }
 }
@@ -175,7 +175,7 @@ fn leave_on_thread(backend: &AsyncStdBackend) {
 /// ```
 pub fn check_blocking() -> Result<(), BlockOnError> {
     let allowed_role = matches!(
-        context::current().map(Ambient::role),
+        context::current().map(Marker::role),
         Some(ThreadRole::Blocking | ThreadRole::BlockOn)
     );
     if !allowed_role && async_std::task::try_current().is_some() {

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use async_executor::Executor;
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::unstable::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::unstable::context::{self, BackendGuard, Marker, ThreadRole};
 use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 use loopbridge_core::unstable::pool::BlockingPool;
 use loopbridge_core::unstable::{block_on, spin};
@@ -126,9 +126,8 @@ impl SmolBackend {
 
     /// Marks the current thread as working for this executor in `role`, until the guard drops.
     pub(crate) fn enter(&self, role: ThreadRole) -> BackendGuard<SmolBackend> {
-        let ambient =
-            Ambient::new(BackendKind::Smol, role).with_runtime(self.shared.lifecycle.id());
-        context::enter_backend(&CURRENT, self.clone(), ambient)
+        let marker = Marker::new(BackendKind::Smol, role).with_runtime(self.shared.lifecycle.id());
+        context::enter_backend(&CURRENT, self.clone(), marker)
     }
 }
 

@@ -38,9 +38,9 @@ use crate::SmolBackend;
 /// assert!(refused.unwrap());
 /// ```
 pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
-    let Some(ambient) = context::current() else { return Ok(f()) };
-    let ThreadRole::Worker { single_threaded } = ambient.role() else { return Ok(f()) };
-    if ambient.kind() != BackendKind::Smol {
+    let Some(marker) = context::current() else { return Ok(f()) };
+    let ThreadRole::Worker { single_threaded } = marker.role() else { return Ok(f()) };
+    if marker.kind() != BackendKind::Smol {
         return Ok(f());
     }
     if single_threaded {

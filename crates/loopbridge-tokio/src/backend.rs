@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::unstable::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::unstable::context::{self, BackendGuard, Marker, ThreadRole};
 use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 use loopbridge_core::unstable::{block_on, spin};
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
@@ -115,8 +115,8 @@ impl TokioBackend {
     /// Marks the current thread as working for this backend in `role` until the guard drops.
     pub(crate) fn enter(self, role: ThreadRole) -> BackendGuard<TokioBackend> {
         let runtime = self.lifecycle.as_ref().map_or(0, Lifecycle::id);
-        let ambient = Ambient::new(BackendKind::Tokio, role).with_runtime(runtime);
-        context::enter_backend(&CURRENT, self, ambient)
+        let marker = Marker::new(BackendKind::Tokio, role).with_runtime(runtime);
+        context::enter_backend(&CURRENT, self, marker)
     }
 }
 

@@ -4,7 +4,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use loopbridge_core::BackendKind;
 use loopbridge_core::BlockOnError;
-use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// Runs `f`, which blocks the calling thread, in a way that cannot starve a tokio runtime.
@@ -41,7 +41,7 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 /// assert!(refused.unwrap_err().is_in_async_context());
 /// ```
 pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
-    if matches!(context::current().map(Ambient::role), Some(ThreadRole::Blocking)) {
+    if matches!(context::current().map(Marker::role), Some(ThreadRole::Blocking)) {
         return Ok(f());
     }
     let Ok(handle) = Handle::try_current() else {
@@ -63,11 +63,10 @@ pub fn blocking_region<R>(f: impl FnOnce() -> R) -> Result<R, BlockOnError> {
                 // runtime's own check, made inside `f`, must still see its worker.
                 let marker = context::current();
                 let tokio_thread = marker.is_none_or(|m| m.kind() == BackendKind::Tokio);
-                let runtime = marker.and_then(Ambient::runtime).unwrap_or(0);
+                let runtime = marker.and_then(Marker::runtime).unwrap_or(0);
                 let _role = tokio_thread.then(|| {
                     context::enter(
-                        Ambient::new(BackendKind::Tokio, ThreadRole::Blocking)
-                            .with_runtime(runtime),
+                        Marker::new(BackendKind::Tokio, ThreadRole::Blocking).with_runtime(runtime),
                     )
                 });
                 output = Some(f());

@@ -10,7 +10,7 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use loopbridge_core::local::LocalScope;
-use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 use loopbridge_core::unstable::lifecycle::{Lifecycle, ShutdownOutcome};
 use loopbridge_core::{BackendKind, Error, RunnerConfig};
 use tokio::runtime::{Builder, Runtime};
@@ -128,7 +128,7 @@ impl TokioRuntime {
                     }
                     // Not expected; the marker alone still keeps the thread from joining itself.
                     Err(_) => std::mem::forget(context::enter(
-                        Ambient::new(BackendKind::Tokio, role).with_runtime(thread_lifecycle.id()),
+                        Marker::new(BackendKind::Tokio, role).with_runtime(thread_lifecycle.id()),
                     )),
                 }
             });

@@ -47,7 +47,7 @@ use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use loopbridge_core::BackendKind;
-use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 use pin_project_lite::pin_project;
 use tokio::runtime::{EnterGuard, Handle, Runtime};
 
@@ -229,7 +229,7 @@ fn start() -> &'static Runtime {
         .on_thread_start(|| {
             let worker = ThreadRole::Worker { single_threaded: false };
             // Marked for the thread's whole life: there is no scope to restore.
-            std::mem::forget(context::enter(Ambient::new(BackendKind::Tokio, worker)));
+            std::mem::forget(context::enter(Marker::new(BackendKind::Tokio, worker)));
         })
         .build();
     match runtime {

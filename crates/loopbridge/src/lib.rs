@@ -233,7 +233,6 @@
 #[macro_use]
 mod trace;
 
-mod ambient;
 mod backends;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

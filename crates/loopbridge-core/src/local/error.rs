@@ -42,15 +42,15 @@ impl SpawnLocalError {
     pub(crate) fn here() -> Self {
         let context: Cow<'static, str> = match context::current() {
             None => "a thread outside any loopbridge `block_on`".into(),
-            Some(ambient) => match ambient.role() {
+            Some(marker) => match marker.role() {
                 ThreadRole::Worker { single_threaded: false } => format!(
                     "a worker of a multi-thread loopbridge {} executor, whose tasks may move \
                      between threads",
-                    ambient.kind()
+                    marker.kind()
                 )
                 .into(),
                 ThreadRole::Worker { single_threaded: true } => {
-                    format!("a thread of a loopbridge {} executor", ambient.kind()).into()
+                    format!("a thread of a loopbridge {} executor", marker.kind()).into()
                 }
                 ThreadRole::Blocking => "a `to_thread` job, outside any `block_on`".into(),
                 ThreadRole::BlockOn => "a thread inside `block_on`, outside its local scope".into(),

@@ -18,11 +18,11 @@
 //!
 //! ```
 //! use loopbridge_core::BackendKind;
-//! use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+//! use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 //!
 //! assert_eq!(context::current(), None);
 //! {
-//!     let _guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
+//!     let _guard = context::enter(Marker::new(BackendKind::Smol, ThreadRole::Blocking));
 //!     assert_eq!(context::current().map(|a| a.role()), Some(ThreadRole::Blocking));
 //! }
 //! assert_eq!(context::current(), None);
@@ -42,11 +42,11 @@ use crate::{BackendKind, BlockOnError};
 ///
 /// ```
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 ///
 /// assert!(context::current().is_none()); // a plain thread
-/// let _guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
-/// assert_eq!(context::current().map(Ambient::role), Some(ThreadRole::Blocking));
+/// let _guard = context::enter(Marker::new(BackendKind::Smol, ThreadRole::Blocking));
+/// assert_eq!(context::current().map(Marker::role), Some(ThreadRole::Blocking));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -69,30 +69,30 @@ pub enum ThreadRole {
 ///
 /// ```
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::unstable::context::{Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{Marker, ThreadRole};
 ///
-/// let ambient = Ambient::new(BackendKind::Tokio, ThreadRole::BlockOn);
-/// assert_eq!(ambient.kind(), BackendKind::Tokio);
+/// let marker = Marker::new(BackendKind::Tokio, ThreadRole::BlockOn);
+/// assert_eq!(marker.kind(), BackendKind::Tokio);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Ambient {
+pub struct Marker {
     kind: BackendKind,
     role: ThreadRole,
     runtime: usize,
 }
 
-impl Ambient {
+impl Marker {
     /// A marker for `kind` in `role`.
     ///
     /// # Examples
     ///
     /// ```
     /// # use loopbridge_core::BackendKind;
-    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
-    /// let _ = Ambient::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: true });
+    /// # use loopbridge_core::unstable::context::{Marker, ThreadRole};
+    /// let _ = Marker::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: true });
     /// ```
     pub const fn new(kind: BackendKind, role: ThreadRole) -> Self {
-        Ambient { kind, role, runtime: 0 }
+        Marker { kind, role, runtime: 0 }
     }
 
     /// The same marker, naming the runtime instance (a [`Lifecycle::id`]) that owns the thread.
@@ -103,8 +103,8 @@ impl Ambient {
     ///
     /// ```
     /// # use loopbridge_core::BackendKind;
-    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
-    /// let a = Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).with_runtime(7);
+    /// # use loopbridge_core::unstable::context::{Marker, ThreadRole};
+    /// let a = Marker::new(BackendKind::Smol, ThreadRole::BlockOn).with_runtime(7);
     /// assert_eq!(a.runtime(), Some(7));
     /// ```
     pub const fn with_runtime(mut self, runtime: usize) -> Self {
@@ -118,8 +118,8 @@ impl Ambient {
     ///
     /// ```
     /// # use loopbridge_core::BackendKind;
-    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
-    /// assert_eq!(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).runtime(), None);
+    /// # use loopbridge_core::unstable::context::{Marker, ThreadRole};
+    /// assert_eq!(Marker::new(BackendKind::Smol, ThreadRole::BlockOn).runtime(), None);
     /// ```
     pub const fn runtime(self) -> Option<usize> {
         if self.runtime == 0 { None } else { Some(self.runtime) }
@@ -131,8 +131,8 @@ impl Ambient {
     ///
     /// ```
     /// # use loopbridge_core::BackendKind;
-    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
-    /// assert_eq!(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn).kind(), BackendKind::Smol);
+    /// # use loopbridge_core::unstable::context::{Marker, ThreadRole};
+    /// assert_eq!(Marker::new(BackendKind::Smol, ThreadRole::BlockOn).kind(), BackendKind::Smol);
     /// ```
     pub const fn kind(self) -> BackendKind {
         self.kind
@@ -144,8 +144,8 @@ impl Ambient {
     ///
     /// ```
     /// # use loopbridge_core::BackendKind;
-    /// # use loopbridge_core::unstable::context::{Ambient, ThreadRole};
-    /// let a = Ambient::new(BackendKind::Smol, ThreadRole::BlockOn);
+    /// # use loopbridge_core::unstable::context::{Marker, ThreadRole};
+    /// let a = Marker::new(BackendKind::Smol, ThreadRole::BlockOn);
     /// assert_eq!(a.role(), ThreadRole::BlockOn);
     /// ```
     pub const fn role(self) -> ThreadRole {
@@ -154,7 +154,7 @@ impl Ambient {
 }
 
 thread_local! {
-    static CURRENT: Cell<Option<Ambient>> = const { Cell::new(None) };
+    static CURRENT: Cell<Option<Marker>> = const { Cell::new(None) };
 }
 
 /// The marker of the current thread, if a loopbridge runtime owns it.
@@ -165,7 +165,7 @@ thread_local! {
 /// assert!(loopbridge_core::unstable::context::current().is_none());
 /// ```
 #[inline]
-pub fn current() -> Option<Ambient> {
+pub fn current() -> Option<Marker> {
     // `try_with`: during thread-local destruction the thread belongs to nobody.
     CURRENT.try_with(Cell::get).ok().flatten()
 }
@@ -176,18 +176,18 @@ pub fn current() -> Option<Ambient> {
 ///
 /// ```
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 ///
-/// let outer = context::enter(Ambient::new(BackendKind::Tokio, ThreadRole::Blocking));
-/// let inner = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::BlockOn));
+/// let outer = context::enter(Marker::new(BackendKind::Tokio, ThreadRole::Blocking));
+/// let inner = context::enter(Marker::new(BackendKind::Smol, ThreadRole::BlockOn));
 /// assert_eq!(context::current().unwrap().kind(), BackendKind::Smol);
 /// drop(inner);
 /// assert_eq!(context::current().unwrap().kind(), BackendKind::Tokio);
 /// drop(outer);
 /// ```
 #[inline]
-pub fn enter(ambient: Ambient) -> EnterGuard {
-    let previous = CURRENT.with(|c| c.replace(Some(ambient)));
+pub fn enter(marker: Marker) -> EnterGuard {
+    let previous = CURRENT.with(|c| c.replace(Some(marker)));
     EnterGuard { previous, _not_send: PhantomData }
 }
 
@@ -206,23 +206,22 @@ pub fn enter(ambient: Ambient) -> EnterGuard {
 ///
 /// ```
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 ///
 /// assert!(context::check_not_worker(None).is_ok()); // a plain thread
-/// let worker = Ambient::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: false });
+/// let worker = Marker::new(BackendKind::Smol, ThreadRole::Worker { single_threaded: false });
 /// let _guard = context::enter(worker);
 /// assert!(context::check_not_worker(None).unwrap_err().is_in_async_context());
 /// assert!(context::check_not_worker(Some(BackendKind::Smol)).is_ok());
 /// ```
 pub fn check_not_worker(except: Option<BackendKind>) -> Result<(), BlockOnError> {
     match current() {
-        Some(ambient)
-            if matches!(ambient.role, ThreadRole::Worker { .. })
-                && Some(ambient.kind) != except =>
+        Some(marker)
+            if matches!(marker.role, ThreadRole::Worker { .. }) && Some(marker.kind) != except =>
         {
             Err(BlockOnError::in_async_context(format!(
                 "a worker of a loopbridge {} executor",
-                ambient.kind
+                marker.kind
             )))
         }
         _ => Ok(()),
@@ -237,13 +236,13 @@ pub fn check_not_worker(except: Option<BackendKind>) -> Result<(), BlockOnError>
 ///
 /// ```
 /// # use loopbridge_core::BackendKind;
-/// # use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
-/// let _g = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking).with_runtime(9));
+/// # use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
+/// let _g = context::enter(Marker::new(BackendKind::Smol, ThreadRole::Blocking).with_runtime(9));
 /// assert!(context::is_inside(9));
 /// assert!(!context::is_inside(10));
 /// ```
 pub fn is_inside(runtime: usize) -> bool {
-    current().and_then(Ambient::runtime) == Some(runtime)
+    current().and_then(Marker::runtime) == Some(runtime)
 }
 
 /// Whether the calling thread is a worker of the runtime instance `runtime`: it may be polling
@@ -254,9 +253,9 @@ pub fn is_inside(runtime: usize) -> bool {
 ///
 /// ```
 /// # use loopbridge_core::BackendKind;
-/// # use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+/// # use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 /// let worker = ThreadRole::Worker { single_threaded: false };
-/// let _g = context::enter(Ambient::new(BackendKind::Smol, worker).with_runtime(9));
+/// let _g = context::enter(Marker::new(BackendKind::Smol, worker).with_runtime(9));
 /// assert!(context::is_worker_of(9));
 /// assert!(!context::is_worker_of(10));
 /// ```
@@ -274,13 +273,13 @@ pub fn is_worker_of(runtime: usize) -> bool {
 ///
 /// ```
 /// # use loopbridge_core::BackendKind;
-/// # use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
-/// let guard = context::enter(Ambient::new(BackendKind::Smol, ThreadRole::Blocking));
+/// # use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
+/// let guard = context::enter(Marker::new(BackendKind::Smol, ThreadRole::Blocking));
 /// drop(guard);
 /// ```
 #[must_use = "the marker is removed when the guard is dropped"]
 pub struct EnterGuard {
-    previous: Option<Ambient>,
+    previous: Option<Marker>,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -324,17 +323,17 @@ pub type BackendSlot<B> = LocalKey<RefCell<Option<B>>>;
 /// ```
 /// use std::cell::RefCell;
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 ///
 /// thread_local! {
 ///     static CURRENT: RefCell<Option<&'static str>> = const { RefCell::new(None) };
 /// }
 ///
-/// let ambient = Ambient::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
+/// let marker = Marker::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
 /// {
-///     let _guard = context::enter_backend(&CURRENT, "my backend", ambient);
+///     let _guard = context::enter_backend(&CURRENT, "my backend", marker);
 ///     assert_eq!(context::backend_in(&CURRENT), Some("my backend"));
-///     assert_eq!(context::current(), Some(ambient));
+///     assert_eq!(context::current(), Some(marker));
 /// }
 /// assert_eq!(context::backend_in(&CURRENT), None);
 /// assert_eq!(context::current(), None);
@@ -343,10 +342,10 @@ pub type BackendSlot<B> = LocalKey<RefCell<Option<B>>>;
 pub fn enter_backend<B: Clone + 'static>(
     slot: &'static BackendSlot<B>,
     backend: B,
-    ambient: Ambient,
+    marker: Marker,
 ) -> BackendGuard<B> {
     let previous = slot.with(|current| current.replace(Some(backend)));
-    BackendGuard { slot, previous, _marker: enter(ambient) }
+    BackendGuard { slot, previous, _marker: enter(marker) }
 }
 
 /// The current thread's typed backend in `slot`, as set by [`enter_backend`].
@@ -356,15 +355,15 @@ pub fn enter_backend<B: Clone + 'static>(
 /// ```
 /// use std::cell::RefCell;
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 ///
 /// thread_local! {
 ///     static SLOT: RefCell<Option<String>> = const { RefCell::new(None) };
 /// }
 ///
 /// assert_eq!(context::backend_in(&SLOT), None);
-/// let ambient = Ambient::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
-/// let _guard = context::enter_backend(&SLOT, String::from("my backend"), ambient);
+/// let marker = Marker::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
+/// let _guard = context::enter_backend(&SLOT, String::from("my backend"), marker);
 /// assert_eq!(context::backend_in(&SLOT).as_deref(), Some("my backend")); // a clone
 ///
 /// // The slot is per thread: another thread has entered nothing.
@@ -384,15 +383,15 @@ pub fn backend_in<B: Clone + 'static>(slot: &'static BackendSlot<B>) -> Option<B
 /// ```
 /// use std::cell::RefCell;
 /// use loopbridge_core::BackendKind;
-/// use loopbridge_core::unstable::context::{self, Ambient, ThreadRole};
+/// use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
 ///
 /// thread_local! {
 ///     static SLOT: RefCell<Option<u32>> = const { RefCell::new(None) };
 /// }
 ///
-/// let ambient = Ambient::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
-/// let outer = context::enter_backend(&SLOT, 1, ambient);
-/// let inner = context::enter_backend(&SLOT, 2, ambient); // nested: shadows the outer one
+/// let marker = Marker::new(BackendKind::Other("my-loop"), ThreadRole::BlockOn);
+/// let outer = context::enter_backend(&SLOT, 1, marker);
+/// let inner = context::enter_backend(&SLOT, 2, marker); // nested: shadows the outer one
 /// assert_eq!(context::backend_in(&SLOT), Some(2));
 /// drop(inner); // restores the outer backend...
 /// assert_eq!(context::backend_in(&SLOT), Some(1));

@@ -23,7 +23,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use loopbridge_core::task::{BlockingJob, TaskFuture};
-use loopbridge_core::unstable::context::{self, Ambient, BackendGuard, ThreadRole};
+use loopbridge_core::unstable::context::{self, BackendGuard, Marker, ThreadRole};
 use loopbridge_core::unstable::lifecycle::Lifecycle;
 use loopbridge_core::{BackendKind, BlockOnError, LoopBackend};
 use pin_project_lite::pin_project;
@@ -102,8 +102,8 @@ impl CustomBackend {
     /// Marks the current thread as working for this backend in `role`.
     fn enter(&self, role: ThreadRole) -> BackendGuard<CustomBackend> {
         let id = Arc::as_ptr(&self.inner).cast::<()>().addr();
-        let ambient = Ambient::new(self.inner.kind(), role).with_runtime(id);
-        context::enter_backend(&CURRENT, self.clone(), ambient)
+        let marker = Marker::new(self.inner.kind(), role).with_runtime(id);
+        context::enter_backend(&CURRENT, self.clone(), marker)
     }
 }
 

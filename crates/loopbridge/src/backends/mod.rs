@@ -7,7 +7,6 @@
 //! | file | concept |
 //! | --- | --- |
 //! | `mod.rs` | [`AnyBackend`], `dispatch!`, and the checks a `block_on` adds for the runtimes other than its target |
-//! | `detect.rs` | which runtime the calling thread is inside: one `detect()` behind every question |
 //! | `custom.rs` | an application's own [`LoopBackend`], type-erased ([`Bridge::from_backend`](crate::Bridge::from_backend)) |
 //! | `timer.rs` | [`AnyTimer`], the timer of any backend |
 //! | `owned.rs` | the runtimes loopbridge starts and stops ([`OwnedRuntime`]) |
@@ -20,7 +19,6 @@
 //! backend the application hands over with `Bridge::from_backend` works in every build.
 
 mod custom;
-mod detect;
 mod flavor;
 mod gates;
 #[cfg(feature = "net")]
@@ -47,7 +45,7 @@ use loopbridge_smol::SmolBackend;
 use loopbridge_tokio::TokioBackend;
 
 pub(crate) use custom::CustomBackend;
-pub(crate) use detect::{ambient, ambient_kind, in_async_context, is_plain_thread};
+
 pub use flavor::Flavor;
 pub use gates::{if_async_std, if_no_backend, if_smol, if_tokio};
 pub(crate) use owned::{OwnedRuntime, flavor_settings, start};
@@ -171,7 +169,7 @@ impl LoopBackend for AnyBackend {
     ) -> Result<F::Output, BlockOnError> {
         // The common case, sync code calling async code: one pass of cheap checks, then the
         // target alone.
-        if is_plain_thread() {
+        if crate::runtime::ambient::is_plain_thread() {
             return self.try_block_on_plain_thread(future, deadline);
         }
         #[cfg(feature = "async-std")]

@@ -62,5 +62,5 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// ```
 #[track_caller]
 pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
-    crate::ambient::try_block_on(future)
+    crate::runtime::ambient::try_block_on(future)
 }

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
-use crate::backends::{self, AnyBackend};
-use crate::runtime::global;
+use crate::backends::AnyBackend;
+use crate::runtime::ambient;
 use crate::time::Interval;
 use crate::time::{Sleep, Timeout};
 use crate::trace::SpanContext;
@@ -117,7 +117,7 @@ impl Bridge {
     /// ```
     #[track_caller]
     pub fn current() -> Bridge {
-        match backends::ambient() {
+        match ambient::entered() {
             Some(backend) => Bridge { backend },
             None => Bridge::global(),
         }
@@ -140,7 +140,7 @@ impl Bridge {
     /// ```
     #[track_caller]
     pub fn global() -> Bridge {
-        Bridge { backend: global::with_backend(AnyBackend::clone) }
+        Bridge { backend: ambient::with_global(AnyBackend::clone) }
     }
 
     /// The backend of this loop.

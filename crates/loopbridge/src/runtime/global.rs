@@ -21,7 +21,6 @@
 //!    another thread holds the state's lock — a few instructions at a runner's start or stop —
 //!    leaves that lock held in the child, as with any mutex.)
 
-use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -53,33 +52,6 @@ static STATE: Mutex<State> = Mutex::new(State {
 /// Bumped whenever the global runner is replaced; thread caches of older generations are stale.
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
-thread_local! {
-    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
-}
-
-/// A thread's copy of the global runner's backend.
-struct Cached {
-    /// The [`GENERATION`] it belongs to; 0 once a fork made it stale (never a current one).
-    generation: Cell<u64>,
-    fork_guard: RefCell<forkguard::Guard>,
-    backend: AnyBackend,
-}
-
-impl Cached {
-    /// Whether the entry is still the running global runner's: same generation, no fork since.
-    fn is_fresh(&self) -> bool {
-        if self.generation.get() != GENERATION.load(Ordering::Acquire) {
-            return false;
-        }
-        // `detected_fork` answers true once; the generation keeps the answer.
-        let forked = self.fork_guard.try_borrow_mut().map_or(true, |mut g| g.detected_fork());
-        if forked {
-            self.generation.set(0);
-        }
-        !forked
-    }
-}
-
 fn state() -> MutexGuard<'static, State> {
     STATE.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -99,29 +71,21 @@ impl State {
     }
 }
 
-/// Runs `f` with the global runner's backend, starting the runner on first use.
+/// The generation of the running global runner: a thread's cached backend of an older one is
+/// stale (see the `ambient` module).
+#[inline]
+pub(crate) fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// The global runner's backend, starting the runner if none runs, and the generation it
+/// belongs to (its thread caches are stale once [`generation`] moves past it).
 ///
 /// # Panics
 ///
 /// If no backend is compiled in, `LOOPBRIDGE_BACKEND` is invalid, or the runner cannot start.
 #[track_caller]
-pub(crate) fn with_backend<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
-    // The cached backend is borrowed (not cloned) while `f` runs; a nested use borrows it too.
-    let mut f = Some(f);
-    let cached = CACHE.try_with(|cache| {
-        let cache = cache.try_borrow().ok()?;
-        let cached = cache.as_ref().filter(|cached| cached.is_fresh())?;
-        f.take().map(|f| f(&cached.backend))
-    });
-    if let Ok(Some(output)) = cached {
-        return output;
-    }
-    let Some(f) = f else { unreachable!("`f` is only taken when it runs") };
-    f(&start_or_get())
-}
-
-#[track_caller]
-fn start_or_get() -> AnyBackend {
+pub(crate) fn start_or_get() -> (AnyBackend, u64) {
     let mut state = state();
     let generation = GENERATION.load(Ordering::Acquire);
     let backend = match state.current() {
@@ -142,20 +106,8 @@ fn start_or_get() -> AnyBackend {
             backend
         }
     };
-    let generation = GENERATION.load(Ordering::Acquire).max(generation);
-    let entry = Cached {
-        generation: Cell::new(generation),
-        fork_guard: RefCell::new(forkguard::new()),
-        backend: backend.clone(),
-    };
-    // Not while an outer use borrows the stale entry (a `block_on` whose future uses the
-    // global runner after a restart): that use keeps the slow path until it returns.
-    let _ = CACHE.try_with(|cache| {
-        if let Ok(mut cache) = cache.try_borrow_mut() {
-            *cache = Some(entry);
-        }
-    });
-    backend
+    // A replacement started after `generation` was read is newer still: the later number.
+    (backend, GENERATION.load(Ordering::Acquire).max(generation))
 }
 
 fn default_builder(explicit: Option<BackendKind>) -> RunnerBuilder {

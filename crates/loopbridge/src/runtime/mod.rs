@@ -22,6 +22,7 @@
 //! # Ok::<(), loopbridge::Error>(())
 //! ```
 
+pub(crate) mod ambient;
 mod block_on;
 mod bridge;
 pub(crate) mod config;
@@ -37,8 +38,6 @@ pub use global::{configure_global, global_is_running, set_default_backend, shutd
 pub use loopbridge_core::{BackendKind, BlockOnError};
 pub use runner::{Runner, RunnerBuilder, ShutdownReport};
 
-use crate::backends;
-
 /// The backend of the runtime the calling thread is inside, or `None` on a plain thread.
 ///
 /// One thread-local read for runtimes loopbridge started; tokio's and async-std's own
@@ -53,7 +52,7 @@ use crate::backends;
 /// ```
 #[inline]
 pub fn current() -> Option<BackendKind> {
-    backends::ambient_kind()
+    ambient::kind()
 }
 
 /// Whether the calling thread is polling futures for a runtime loopbridge knows (a worker, a
@@ -68,5 +67,5 @@ pub fn current() -> Option<BackendKind> {
 /// ```
 #[inline]
 pub fn in_async_context() -> bool {
-    backends::in_async_context()
+    ambient::in_async_context()
 }

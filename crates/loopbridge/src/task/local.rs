@@ -6,8 +6,6 @@ use std::future::Future;
 use loopbridge_core::local;
 use loopbridge_core::{BackendKind, JoinHandle, SpawnLocalError};
 
-use crate::backends;
-
 /// Spawns a `!Send` future as a *local task* of the calling thread and returns its
 /// [`JoinHandle`].
 ///
@@ -105,7 +103,7 @@ where
         if loopbridge_core::unstable::context::current().is_some() {
             return err;
         }
-        match backends::ambient_kind() {
+        match crate::runtime::ambient::kind() {
             Some(BackendKind::Tokio) => SpawnLocalError::outside_local_executor(
                 "a thread of a tokio runtime that loopbridge does not drive (inside a tokio \
                  `LocalSet`, tokio's own `tokio::task::spawn_local` works)",

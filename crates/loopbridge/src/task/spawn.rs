@@ -5,7 +5,7 @@ use std::future::Future;
 
 use loopbridge_core::{JoinHandle, LoopBackend};
 
-use crate::ambient::with_current;
+use crate::runtime::ambient::with_current;
 use crate::trace::SpanContext;
 
 /// Spawns `future` as a task on the current runtime (or the global runner) and returns its

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use loopbridge_core::LoopBackend;
 use pin_project_lite::pin_project;
 
-use crate::ambient::with_current;
 use crate::backends::AnyTimer;
+use crate::runtime::ambient::with_current;
 
 pin_project! {
     /// Completes after a duration; returned by [`sleep`](crate::sleep).

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use loopbridge_core::{Elapsed, LoopBackend};
 use pin_project_lite::pin_project;
 
-use crate::ambient::with_current;
 use crate::backends::AnyTimer;
+use crate::runtime::ambient::with_current;
 
 /// Runs `future` with a deadline of `duration`: `Ok(output)` if it completes in time, else
 /// `Err(Elapsed)`. The future is polled before the timer, so a ready future always wins.

@@ -176,7 +176,7 @@ impl Reactor {
     /// The reactor of the backend that runs the caller: ambient, else the global runner's.
     #[track_caller]
     pub(crate) fn current() -> io::Result<Reactor> {
-        crate::ambient::with_current(Reactor::of)
+        crate::runtime::ambient::with_current(Reactor::of)
     }
 
     /// The reactor of `backend`; an error if it is a runner that has shut down, or an
