@@ -18,7 +18,8 @@
 //! # Sizes
 //!
 //! `cargo test` runs the fast sizes ([`Scale::FAST`]); `LOOPBRIDGE_STRESS=full` (what
-//! `cargo xtask stress` sets) runs the sizes of the issue ([`Scale::FULL`]). The code is the
+//! `cargo xtask stress` sets) runs the full sizes that `docs/reliability.md` reports
+//! ([`Scale::FULL`]). The code is the
 //! same; only the numbers change.
 //!
 //! # One test at a time
@@ -88,7 +89,7 @@ impl Scale {
         watchdog: Duration::from_secs(60),
     };
 
-    /// What the issue asks for, run by `cargo xtask stress`.
+    /// The full sizes (`docs/reliability.md`, *Scenarios*), run by `cargo xtask stress`.
     pub(crate) const FULL: Scale = Scale {
         full: true,
         threads: 64,

@@ -1,9 +1,11 @@
-//! `cargo xtask bench`: runs every benchmark of `benches/`, then writes the report of issue 5's
-//! targets — medians, ratios against the native runtime, min/max, met or not — into
+//! `cargo xtask bench`: runs every benchmark of `benches/`, then writes the report of the
+//! performance targets — medians, ratios against the native runtime, min/max, met or not — into
 //! `docs/performance.md`, between the markers that delimit the generated part.
 //!
 //! The timed benches run in rounds (3 for a full run), each round a fresh process of every
-//! bench binary, and each case's median is the median over the rounds (see `results`).
+//! bench binary, and each case's median is the median over the rounds. The report itself —
+//! reading criterion's JSON, the tables, the verdicts — is the `bench-report` binary of the
+//! benches package (`benches/report/`), which has serde; xtask stays free of dependencies.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -15,12 +17,16 @@ use crate::cmd::{Cmd, format_duration, workspace_root};
 use crate::redis::{ADDR_VAR, RedisServer};
 
 mod instructions;
-mod report;
-mod results;
-mod template;
 
-use report::{Context, report};
-use results::{MAX_ROUNDS, Results, round_dir};
+/// The most rounds a run makes.
+const MAX_ROUNDS: usize = 9;
+
+/// The file, in the results directory, that says how many rounds the last run made, for
+/// `bench-report`.
+const ROUNDS_FILE: &str = "rounds";
+
+/// `bench-report`, in the profile of the benches, so that it shares their dependencies' build.
+const BENCH_REPORT: &str = "run -q -p loopbridge-benches --profile bench --bin bench-report --";
 
 /// The bench binaries, in the order they run, with what each measures.
 const BENCHES: &[(&str, &str)] = &[
@@ -36,9 +42,6 @@ const BENCHES: &[(&str, &str)] = &[
     ("protocols", "hyper HTTP/1 (1, 16 connections), Redis vs redis-rs (starts redis-server)"),
     ("idle", "CPU time over 2 s idle and RSS per extra runner"),
 ];
-
-const BEGIN: &str = "<!-- cargo xtask bench: generated from here -->";
-const END: &str = "<!-- cargo xtask bench: generated up to here -->";
 
 /// Prints `cargo xtask bench --help`.
 pub(crate) fn print_help() {
@@ -174,7 +177,6 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     let load_after = load_average();
 
-    let results = Results::read(&criterion_home, &results_dir);
     let mut command = String::from("cargo xtask bench");
     if options.quick {
         command.push_str(" --quick");
@@ -188,16 +190,28 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     if let Some(filter) = &options.filter {
         let _ = write!(command, " --filter '{filter}'");
     }
-    let context = Context {
-        command,
-        machine: machine(),
-        load_before,
-        load_after,
-        took: start.elapsed(),
-        partial,
-    };
-    let report = report(&results, &context)?;
-    write_report(&output, &report)?;
+    let took = format_duration(start.elapsed());
+    let mut report = Cmd::cargo().split_args(BENCH_REPORT).args([
+        "--criterion",
+        &criterion_home.display().to_string(),
+        "--results",
+        &results_dir.display().to_string(),
+        "--output",
+        &output.display().to_string(),
+        "--command",
+        &command,
+        "--took",
+        &took,
+    ]);
+    for (flag, load) in [("--load-before", load_before), ("--load-after", load_after)] {
+        if let Some(load) = load {
+            report = report.args([flag.to_owned(), load]);
+        }
+    }
+    if partial {
+        report = report.args(["--partial"]);
+    }
+    report.run()?;
     println!();
     println!("==> report written to {}", output.display());
     println!("xtask: bench finished in {}", format_duration(start.elapsed()));
@@ -223,9 +237,14 @@ fn run_benches(
         let _ = fs::remove_dir_all(criterion_home);
         let _ = fs::remove_dir_all(results_dir);
     }
-    Results::record_rounds(results_dir, rounds)?;
-    println!("==> building the benches");
+    fs::create_dir_all(results_dir)?;
+    fs::write(results_dir.join(ROUNDS_FILE), rounds.to_string())?;
+    println!("==> building the benches and bench-report");
     Cmd::cargo().split_args("bench -p loopbridge-benches --no-run").run()?;
+    // Built now, so that building it does not weigh on the load average after the run.
+    Cmd::cargo()
+        .split_args("build -p loopbridge-benches --profile bench --bin bench-report")
+        .run()?;
     let selected: Vec<&(&str, &str)> = BENCHES
         .iter()
         .filter(|(name, _)| options.benches.is_empty() || options.benches.iter().any(|b| b == name))
@@ -252,7 +271,10 @@ fn run_benches(
             let mut cmd = Cmd::cargo()
                 .split_args("bench -p loopbridge-benches --bench")
                 .args([*name])
-                .env("CRITERION_HOME", &round_dir(criterion_home, round).display().to_string())
+                .env(
+                    "CRITERION_HOME",
+                    &criterion_home.join(format!("round-{round}")).display().to_string(),
+                )
                 .env("LOOPBRIDGE_BENCH_OUT", &results_dir.display().to_string())
                 .args(["--"]);
             if let Some(redis) = redis.as_ref().filter(|_| NEEDS_REDIS.contains(name)) {
@@ -280,89 +302,9 @@ fn load_average() -> Option<String> {
     text.split_whitespace().next().map(str::to_owned)
 }
 
-/// CPU model and count, memory, kernel and compiler, as far as this machine tells.
-fn machine() -> String {
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, m)| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let memory = fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|info| {
-            let kib: f64 = info
-                .lines()
-                .find(|l| l.starts_with("MemTotal"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()?;
-            Some(format!("{:.0} GiB", kib / 1024.0 / 1024.0))
-        })
-        .unwrap_or_else(|| "? GiB".to_owned());
-    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map_or_else(|_| "?".to_owned(), |k| k.trim().to_owned());
-    let rustc = std::process::Command::new("rustc")
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map_or_else(|| "rustc ?".to_owned(), |v| v.trim().to_owned());
-    format!("{cpus} × {cpu}, {memory}, Linux {kernel}, {rustc}")
-}
-
-/// Writes `generated` into `path` between the markers, keeping the hand-written text around
-/// them (a file without markers gets them appended).
-fn write_report(path: &Path, generated: &str) -> Result<()> {
-    write_between(path, (BEGIN, END), generated)
-}
-
-/// Replaces what lies between the `markers` in the file at `path` (both kept, since
-/// `generated` starts and ends with them) with `generated`, or appends it.
-fn write_between(path: &Path, markers: (&str, &str), generated: &str) -> Result<()> {
-    let (begin_marker, end_marker) = markers;
-    let existing = fs::read_to_string(path).unwrap_or_default();
-    let text = match (existing.find(begin_marker), existing.find(end_marker)) {
-        (Some(begin), Some(end)) if begin < end => {
-            format!(
-                "{}{}{}",
-                &existing[..begin],
-                generated.trim_end_matches('\n'),
-                &existing[end + end_marker.len()..]
-            )
-        }
-        _ if existing.is_empty() => format!("# Performance\n\n{generated}"),
-        _ => format!("{}\n{generated}", existing.trim_end()),
-    };
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    fs::write(path, text)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keeps_the_text_around_the_markers() {
-        let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
-        let path = dir.join("performance.md");
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(&path, format!("intro\n{BEGIN}\nold\n{END}\noutro\n")).unwrap();
-        write_report(&path, &format!("{BEGIN}\nnew\n{END}\n")).unwrap();
-        assert_eq!(
-            fs::read_to_string(&path).unwrap(),
-            format!("intro\n{BEGIN}\nnew\n{END}\noutro\n")
-        );
-        let _ = fs::remove_dir_all(&dir);
-    }
 
     #[test]
     fn options() {

@@ -7,7 +7,9 @@ use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread;
 use std::time::{Duration, Instant};
 
 /// The workspace root: the parent of the xtask package directory.
@@ -139,22 +141,33 @@ impl Cmd {
     pub(crate) fn run(&self) -> Result<Duration, CmdError> {
         self.echo();
         let start = Instant::now();
+        let child = self.command().spawn().map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
+        self.wait(child, start)
+    }
+
+    /// Waits for `child`, started at `start`, and checks its status; past the
+    /// [time limit](Self::time_limit), kills it and fails.
+    fn wait(&self, mut child: Child, start: Instant) -> Result<Duration, CmdError> {
         let Some(limit) = self.time_limit else {
-            let status = self.command().status().map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
+            let status = child.wait().map_err(|e| self.error(CmdErrorKind::Io(e)))?;
             return self.check(status, start);
         };
-        let mut child = self.command().spawn().map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
         loop {
             if let Some(status) = child.try_wait().map_err(|e| self.error(CmdErrorKind::Io(e)))? {
                 return self.check(status, start);
             }
             if start.elapsed() > limit {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(self.error(CmdErrorKind::TimedOut(limit)));
+                return Err(self.kill(child, CmdErrorKind::TimedOut(limit)));
             }
-            std::thread::sleep(Duration::from_millis(50));
+            thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Kills `child` and reaps it: the error `kind` says why.
+    fn kill(&self, mut child: Child, kind: CmdErrorKind) -> CmdError {
+        let _ = child.kill();
+        let _ = child.wait();
+        self.error(kind)
     }
 
     /// Runs the command quietly (no echo, output discarded) and says whether it succeeded.
@@ -169,7 +182,8 @@ impl Cmd {
 
     /// Runs the command after echoing it, forwarding its stdout to ours as it arrives and
     /// handing every complete stdout line (without the line break) to `on_line`. Stderr is
-    /// inherited untouched. Returns how long it took.
+    /// inherited untouched. Returns how long it took. The [time limit](Self::time_limit)
+    /// holds here too: a thread reads the output, so that this one can watch the clock.
     pub(crate) fn run_streaming(
         &self,
         mut on_line: impl FnMut(&str),
@@ -181,46 +195,67 @@ impl Cmd {
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| self.error(CmdErrorKind::Spawn(e)))?;
-        let Some(mut child_out) = child.stdout.take() else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(self.error(CmdErrorKind::Io(io::Error::other("stdout was not piped"))));
+        let Some(child_out) = child.stdout.take() else {
+            let not_piped = io::Error::other("stdout was not piped");
+            return Err(self.kill(child, CmdErrorKind::Io(not_piped)));
         };
-
-        let mut buf = [0_u8; 8192];
-        let mut pending: Vec<u8> = Vec::new();
-        let stdout = io::stdout();
+        let (sender, lines) = mpsc::channel();
+        // Detached: after a kill, a grandchild may still hold the pipe open.
+        thread::spawn(move || forward_lines(child_out, &sender));
         loop {
-            let n = match child_out.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(self.error(CmdErrorKind::Io(e)));
-                }
+            let line = match self.time_limit {
+                Some(limit) => lines.recv_timeout(limit.saturating_sub(start.elapsed())),
+                None => lines.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
-            let chunk = &buf[..n];
-            {
-                // Forward immediately, partial lines included, so progress stays visible.
-                // A closed stdout on our side must not stop the child or the accounting.
-                let mut lock = stdout.lock();
-                let _ = lock.write_all(chunk);
-                let _ = lock.flush();
-            }
-            pending.extend_from_slice(chunk);
-            while let Some(pos) = pending.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = pending.drain(..=pos).collect();
-                on_line(trim_line_end(&String::from_utf8_lossy(&line)));
+            match line {
+                Ok(Ok(line)) => on_line(&line),
+                Ok(Err(e)) => return Err(self.kill(child, CmdErrorKind::Io(e))),
+                Err(RecvTimeoutError::Timeout) => {
+                    let limit = self.time_limit.unwrap_or_default();
+                    return Err(self.kill(child, CmdErrorKind::TimedOut(limit)));
+                }
+                // The output ended: the child has exited, or is about to.
+                Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        if !pending.is_empty() {
-            on_line(trim_line_end(&String::from_utf8_lossy(&pending)));
-        }
+        self.wait(child, start)
+    }
+}
 
-        let status = child.wait().map_err(|e| self.error(CmdErrorKind::Io(e)))?;
-        self.check(status, start)
+/// Copies `child_out` to our stdout as it arrives, partial lines included (so progress stays
+/// visible), and sends every line, without its line break, to `lines`; a read error ends it.
+fn forward_lines(mut child_out: impl Read, lines: &Sender<io::Result<String>>) {
+    let mut buf = [0_u8; 8192];
+    let mut pending: Vec<u8> = Vec::new();
+    let stdout = io::stdout();
+    loop {
+        let n = match child_out.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let _ = lines.send(Err(e));
+                return;
+            }
+        };
+        let chunk = &buf[..n];
+        {
+            // A closed stdout on our side must not stop the child or the accounting.
+            let mut lock = stdout.lock();
+            let _ = lock.write_all(chunk);
+            let _ = lock.flush();
+        }
+        pending.extend_from_slice(chunk);
+        while let Some(pos) = pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=pos).collect();
+            let line = trim_line_end(&String::from_utf8_lossy(&line)).to_owned();
+            if lines.send(Ok(line)).is_err() {
+                return; // Nobody listens any more: the command was killed.
+            }
+        }
+    }
+    if !pending.is_empty() {
+        let _ = lines.send(Ok(trim_line_end(&String::from_utf8_lossy(&pending)).to_owned()));
     }
 }
 
@@ -315,5 +350,50 @@ mod tests {
     fn durations() {
         assert_eq!(format_duration(Duration::from_millis(41_240)), "41.2s");
         assert_eq!(format_duration(Duration::from_millis(185_100)), "3m05.1s");
+    }
+
+    fn hanging() -> Cmd {
+        Cmd::program("sh").args(["-c", "echo started; exec sleep 30"])
+    }
+
+    /// Both ways of running kill a command past its limit and say which, after how long.
+    #[test]
+    fn enforces_the_time_limit() {
+        let limit = Duration::from_millis(300);
+        let start = Instant::now();
+        let err = hanging().time_limit(limit).run().map(|_| ()).unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+        assert_eq!(
+            err.to_string(),
+            "`sh -c 'echo started; exec sleep 30'` ran longer than 0.3s and was killed: it \
+             hangs, or the machine is far slower than expected"
+        );
+
+        let start = Instant::now();
+        let mut lines = Vec::new();
+        let err = hanging()
+            .time_limit(limit)
+            .run_streaming(|line| lines.push(line.to_owned()))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+        assert!(err.to_string().contains("ran longer than 0.3s and was killed"), "{err}");
+        assert_eq!(lines, ["started"]);
+    }
+
+    #[test]
+    fn streams_lines_and_checks_the_status() {
+        let mut lines = Vec::new();
+        let lines_cmd = Cmd::program("sh").args(["-c", "printf 'a\\nb\\r\\nc'"]);
+        let ok = lines_cmd.time_limit(Duration::from_secs(60)).run_streaming(|l| {
+            lines.push(l.to_owned());
+        });
+        assert!(ok.is_ok(), "{ok:?}");
+        assert_eq!(lines, ["a", "b", "c"]);
+        let failed = Cmd::program("sh").args(["-c", "exit 3"]).run_streaming(|_| {});
+        assert_eq!(
+            failed.map(|_| ()).unwrap_err().to_string(),
+            "`sh -c 'exit 3'` exited with status 3"
+        );
     }
 }

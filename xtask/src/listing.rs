@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::cmd::{Cmd, CmdError, workspace_root};
-use crate::test::FLAVOURS;
+use crate::test::{FLAVOURS, NO_BACKEND};
 
 /// One listing to check.
 #[derive(Debug)]
@@ -83,13 +83,14 @@ fn annotated_functions(source: &str) -> Vec<String> {
     functions
 }
 
-/// The listed tests named `FUNCTION::FLAVOUR`, as FUNCTION → its flavours.
+/// The listed tests named `FUNCTION::FLAVOUR` (or `FUNCTION::no_backend_compiled_in`), as
+/// FUNCTION → its flavours.
 fn flavour_tests(listed: &[String]) -> BTreeMap<String, Vec<String>> {
     let mut tests: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in listed {
         let Some(name) = line.trim().strip_suffix(": test") else { continue };
         let Some((function, flavour)) = name.rsplit_once("::") else { continue };
-        if FLAVOURS.contains(&flavour) {
+        if FLAVOURS.contains(&flavour) || NO_BACKEND.contains(&flavour) {
             tests.entry(function.to_owned()).or_default().push(flavour.to_owned());
         }
     }

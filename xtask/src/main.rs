@@ -10,12 +10,9 @@ mod deny;
 mod listing;
 mod loom;
 mod miri;
-#[cfg(test)]
-mod public_items;
 mod redis;
 mod stress;
 mod test;
-mod tidy;
 mod tree_check;
 
 use std::env;
@@ -27,7 +24,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 /// The commands, with a one-line summary each, in the order `help` lists them.
 const COMMANDS: &[(&str, &str)] = &[
     ("test", "run the whole CI matrix: fmt, clippy, tests, doctests, builds, docs"),
-    ("bench", "run the benchmarks and write docs/performance.md (issue 5's targets)"),
+    ("bench", "run the benchmarks and write docs/performance.md (ratios to native, verdicts)"),
     ("stress", "the reliability suite at full size (minutes; docs/reliability.md)"),
     ("loom", "model-check the shutdown state machine with loom"),
     ("miri", "run loopbridge-core's unit tests under Miri (nightly)"),

@@ -86,6 +86,10 @@ fn cargo(args: &str) -> Cmd {
 pub(crate) const FLAVOURS: [&str; 4] =
     ["tokio_multi_thread", "tokio_current_thread", "smol", "async_std"];
 
+/// The one test `#[loopbridge::test]` writes in a build with no backend: it fails, naming the
+/// features to enable (zero tests would pass with nothing tested).
+pub(crate) const NO_BACKEND: [&str; 1] = ["no_backend_compiled_in"];
+
 /// Lists the tests of the library-author example (`tinykv`) built with `features`.
 fn list_tinykv(features: &str, flavours: &'static [&'static str]) -> ListCheck {
     ListCheck::new("tinykv", "api", "examples/library_author/tests/api.rs", features, flavours)
@@ -138,11 +142,18 @@ fn steps() -> Vec<Step> {
         )
         .counting_tests(),
         Step::new(
-            "macros",
-            "trybuild, the examples' tests and the test lists",
+            "macros-ui",
+            "the attributes' trybuild cases and their use under a renamed crate",
             vec![
                 cargo("test -p loopbridge-tests --test ui"),
                 cargo("test -p loopbridge-macros --test renamed"),
+            ],
+        )
+        .counting_tests(),
+        Step::new(
+            "examples-tests",
+            "tinykv's tests and test lists, the HTTP interop test",
+            vec![
                 cargo("test -p tinykv --all-features --tests"),
                 // loopbridge's hyper server on smol answering reqwest on tokio, and the pooled
                 // client on smol talking to axum on tokio.
@@ -155,6 +166,8 @@ fn steps() -> Vec<Step> {
             list_tinykv("--no-default-features --features tokio", &FLAVOURS[..2]),
             list_tinykv("--no-default-features --features smol", &FLAVOURS[2..3]),
             list_tinykv("--no-default-features --features async-std", &FLAVOURS[3..]),
+            // A library's `cargo test` without a backend feature: one failing test each.
+            list_tinykv("--no-default-features", &NO_BACKEND),
         ])
         .needing_redis(),
         Step::new(
@@ -171,10 +184,11 @@ fn steps() -> Vec<Step> {
         .counting_tests(),
         Step::new(
             "unit",
-            "unit tests",
+            "unit tests and the repository's tidy rules",
             vec![
                 cargo("test --workspace --exclude loopbridge-tests --lib --bins"),
                 cargo("test -p loopbridge --all-features --lib"),
+                cargo("test -p loopbridge-tests --test tidy"),
             ],
         )
         .counting_tests(),
@@ -696,7 +710,8 @@ mod tests {
                 "clippy",
                 "conformance",
                 "conformance-each",
-                "macros",
+                "macros-ui",
+                "examples-tests",
                 "reliability",
                 "no-backend",
                 "unit",

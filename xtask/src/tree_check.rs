@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use crate::cmd::{Cmd, CmdError};
 
-/// The example package, built as the command line builds it.
+/// The example package, built as `http_any_runtime`'s docs and `cargo xtask test` build it:
+/// smol alone, with the HTTP features.
 const FEATURES: &str = "--no-default-features --features smol,net,hyper,macros";
 
 /// tokio's features that make a runtime (a scheduler, the timer driver).

@@ -21,8 +21,8 @@ fn redis_addr() -> String {
     std::env::var("TINYKV_REDIS_ADDR").unwrap_or_else(|_| {
         panic!(
             "TINYKV_REDIS_ADDR is not set: these tests need a real Redis server. Run \
-             `cargo xtask test --only macros` (it starts one), or start `redis-server --port 6390 \
-             --save ''` and set TINYKV_REDIS_ADDR=127.0.0.1:6390"
+             `cargo xtask test --only examples-tests` (it starts one), or start \
+             `redis-server --port 6390 --save ''` and set TINYKV_REDIS_ADDR=127.0.0.1:6390"
         )
     })
 }

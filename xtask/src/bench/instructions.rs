@@ -13,13 +13,12 @@
 //! function on one thread, while a spawn's cost is spread over the spawning and the running
 //! thread; and the difference method needs nothing but valgrind itself.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::write_between;
+use super::BENCH_REPORT;
 use crate::Result;
-use crate::cmd::workspace_root;
+use crate::cmd::{Cmd, workspace_root};
 
 /// Operations per run: the two runs of each case.
 const FEW: u64 = 200;
@@ -36,11 +35,8 @@ fn operations(case: &str) -> (u64, u64) {
     if case.starts_with("join_set_100/") { (FEW / 10, MANY / 10) } else { (FEW, MANY) }
 }
 
-const BEGIN: &str = "<!-- cargo xtask bench --instructions: generated from here -->";
-const END: &str = "<!-- cargo xtask bench --instructions: generated up to here -->";
-
-/// Runs every case under callgrind and writes the table into `output` (default:
-/// docs/performance.md, between its instruction markers).
+/// Runs every case under callgrind, then has `bench-report` write the table into `output`
+/// (default: docs/performance.md, between its instruction markers).
 pub(crate) fn run(output: Option<&Path>) -> Result<()> {
     let valgrind = Command::new("valgrind").arg("--version").output();
     if !valgrind.is_ok_and(|out| out.status.success()) {
@@ -57,7 +53,9 @@ pub(crate) fn run(output: Option<&Path>) -> Result<()> {
         .collect();
     let out_dir = workspace_root().join("target/loopbridge-bench/callgrind");
     std::fs::create_dir_all(&out_dir)?;
-    let mut counts = Vec::new();
+    // What `bench-report --instructions` reads: how the counts were made, then one per case.
+    let (rounds_few, rounds_many) = operations("join_set_100/");
+    let mut counts = format!("method\t{FEW}\t{MANY}\t{REPEATS}\t{rounds_few}\t{rounds_many}\n");
     for case in &cases {
         let (few_ops, many_ops) = operations(case);
         let mut per_op = Vec::with_capacity(REPEATS);
@@ -69,11 +67,16 @@ pub(crate) fn run(output: Option<&Path>) -> Result<()> {
         per_op.sort_by(f64::total_cmp);
         let (median, low, high) = (per_op[REPEATS / 2], per_op[0], per_op[REPEATS - 1]);
         println!("{case:<40} {median:>9.0} instructions per operation ({low:.0}–{high:.0})");
-        counts.push((case.clone(), median));
+        counts.push_str(&format!("{case}\t{median}\n"));
     }
-    let table = table(&counts);
+    let counts_file = out_dir.join("counts.tsv");
+    std::fs::write(&counts_file, counts)?;
     let output = output.map_or_else(|| workspace_root().join("docs/performance.md"), PathBuf::from);
-    write_between(&output, (BEGIN, END), &format!("{BEGIN}\n{table}{END}"))?;
+    Cmd::cargo()
+        .split_args(BENCH_REPORT)
+        .args(["--instructions", &counts_file.display().to_string()])
+        .args(["--output", &output.display().to_string()])
+        .run()?;
     println!();
     println!("==> instruction table written to {}", output.display());
     Ok(())
@@ -122,78 +125,4 @@ fn instructions(exe: &Path, out_dir: &Path, case: &str, n: u64) -> Result<u64> {
         .find_map(|line| line.strip_prefix("summary:"))
         .and_then(|total| total.trim().parse().ok())
         .ok_or_else(|| format!("no `summary:` line in {}", file.display()).into())
-}
-
-/// The target ratio of an operation on a flavour (issues 17 and 18), if it has one.
-fn target(operation: &str, flavour: &str) -> Option<f64> {
-    match (operation, flavour) {
-        ("spawn_await", "tokio_mt" | "tokio_ct") => Some(1.05),
-        ("join_set_100", "tokio_mt" | "tokio_ct") => Some(1.10),
-        // Against a `FuturesUnordered` of native handles: for reference (issue 17).
-        ("join_set_100", _) => None,
-        _ => Some(1.15),
-    }
-}
-
-/// The markdown table: one row per operation and flavour, native beside loopbridge.
-fn table(counts: &[(String, f64)]) -> String {
-    let count = |case: String| counts.iter().find(|(c, _)| *c == case).map(|(_, n)| *n);
-    let mut rows = String::new();
-    let mut seen = Vec::new();
-    for (case, _) in counts {
-        let Some((key, _)) = case.rsplit_once('/') else { continue };
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key);
-        let (native, loopbridge) =
-            (count(format!("{key}/native")), count(format!("{key}/loopbridge")));
-        let (Some(native), Some(loopbridge)) = (native, loopbridge) else { continue };
-        let (operation, flavour) = key.split_once('/').unwrap_or((key, ""));
-        let ratio = loopbridge / native;
-        let (target, verdict) = match target(operation, flavour) {
-            Some(limit) if ratio <= limit => (format!("≤ {limit:.2}×"), "**met**"),
-            Some(limit) => (format!("≤ {limit:.2}×"), "**not met**"),
-            None => ("—".to_owned(), "(reference)"),
-        };
-        let _ = writeln!(
-            rows,
-            "| {operation} | {flavour} | {native:.0} | {loopbridge:.0} | {ratio:.2}× | {target} | {verdict} |"
-        );
-    }
-    let rounds = operations("join_set_100/");
-    format!(
-        "Instructions per operation (`cargo xtask bench --instructions`: callgrind, every thread, \
-         the difference of {MANY} and {FEW} operations, of {} and {} rounds of 100 tasks for \
-         `join_set_100`, the median of {REPEATS} such counts; deterministic to a fraction of a percent \
-         on tokio current-thread and the plain-thread rows, within a few percent where a second \
-         worker thread takes part).\n\n\
-         | operation | flavour | native | loopbridge | ratio | target | verdict |\n\
-         | --- | --- | --- | --- | --- | --- | --- |\n{rows}",
-        rounds.1, rounds.0,
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pairs_native_with_loopbridge_and_judges_each_row() {
-        let counts = [
-            ("spawn_await/tokio_ct/native".to_owned(), 1000.0),
-            ("spawn_await/tokio_ct/loopbridge".to_owned(), 1040.0),
-            ("block_on_ready/smol/native".to_owned(), 100.0),
-            ("block_on_ready/smol/loopbridge".to_owned(), 300.0),
-        ];
-        let table = table(&counts);
-        assert!(
-            table.contains("| spawn_await | tokio_ct | 1000 | 1040 | 1.04× | ≤ 1.05× | **met** |"),
-            "{table}"
-        );
-        assert!(
-            table.contains("| block_on_ready | smol | 100 | 300 | 3.00× | ≤ 1.15× | **not met** |"),
-            "{table}"
-        );
-    }
 }

@@ -13,7 +13,7 @@ use std::fmt;
 
 /// Why a template could not be filled.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum FillError {
+pub(crate) enum FillError {
     /// A placeholder with no value.
     Unfilled { name: String, line: usize },
     /// A value that no placeholder asks for.
@@ -71,7 +71,7 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, FillError> {
 }
 
 /// `template` with each `{{name}}` replaced by the value of `name` in `values`.
-pub(super) fn fill(template: &str, values: &[(&str, String)]) -> Result<String, FillError> {
+pub(crate) fn fill(template: &str, values: &[(&str, String)]) -> Result<String, FillError> {
     let mut by_name: HashMap<&str, &str> = HashMap::with_capacity(values.len());
     for (name, value) in values {
         if by_name.insert(name, value).is_some() {
@@ -100,8 +100,7 @@ pub(super) fn fill(template: &str, values: &[(&str, String)]) -> Result<String, 
 }
 
 /// The names of `template`'s placeholders, in order.
-#[cfg(test)]
-pub(super) fn placeholders(template: &str) -> Result<Vec<&str>, FillError> {
+pub(crate) fn placeholders(template: &str) -> Result<Vec<&str>, FillError> {
     let pieces = parse(template)?;
     Ok(pieces
         .into_iter()

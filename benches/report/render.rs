@@ -1,150 +1,77 @@
 //! The generated part of `docs/performance.md`. Its prose is the template `report.md`, and
-//! what fills its placeholders is computed from the results: how the run was made here, each
-//! section's table rows and the verdicts of issue 5's targets in `sections`, both with the
-//! cell formats below.
+//! what fills its placeholders is computed from the results: how the run was made here, the
+//! tables of targets and each limit the prose quotes from `targets`, and each section's table
+//! rows and verdicts from `sections`.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
-use super::results::{Results, Stat};
-use super::template::fill;
-use super::{BEGIN, END};
-use crate::Result;
-use crate::cmd::format_duration;
-
-mod sections;
+use crate::Error;
+use crate::results::Results;
+use crate::sections::sections;
+use crate::targets::{TARGETS, Table, by_case};
+use crate::template::{fill, placeholders};
 
 /// The report's prose, with a `{{name}}` for each piece computed here (see `template`).
 const TEMPLATE: &str = include_str!("report.md");
 /// Where [`TEMPLATE`] comes from, for its errors.
-const TEMPLATE_PATH: &str = "xtask/src/bench/report.md";
+const TEMPLATE_PATH: &str = "benches/report/report.md";
+
+/// The markers around the generated part of `docs/performance.md`.
+pub(crate) const BEGIN: &str = "<!-- cargo xtask bench: generated from here -->";
+pub(crate) const END: &str = "<!-- cargo xtask bench: generated up to here -->";
 
 /// The template's placeholders with their values.
-type Values = Vec<(&'static str, String)>;
+pub(crate) type Values = Vec<(&'static str, String)>;
 
 /// How the report was made.
-pub(super) struct Context {
-    pub(super) command: String,
-    pub(super) machine: String,
-    pub(super) load_before: Option<String>,
-    pub(super) load_after: Option<String>,
-    pub(super) took: Duration,
-    pub(super) partial: bool,
+#[derive(Debug)]
+pub(crate) struct Context {
+    pub(crate) command: String,
+    pub(crate) machine: String,
+    pub(crate) load_before: Option<String>,
+    pub(crate) load_after: Option<String>,
+    /// How long the run took, as xtask shows durations.
+    pub(crate) took: String,
+    pub(crate) partial: bool,
 }
 
 /// The generated part of the report, between its markers.
-pub(super) fn report(results: &Results, context: &Context) -> Result<String> {
+pub(crate) fn report(results: &Results, context: &Context) -> Result<String, Error> {
+    let template_error = |e| format!("{TEMPLATE_PATH}: {e}");
     let mut values = machine_and_run(results, context);
-    values.extend(sections::values(results));
-    let body = fill(TEMPLATE, &values).map_err(|e| format!("{TEMPLATE_PATH}: {e}"))?;
-    Ok(format!("{BEGIN}\n\n{body}\n{END}\n"))
-}
-
-/// A target's verdict.
-fn verdict(met: Option<bool>) -> &'static str {
-    match met {
-        Some(true) => "**met**",
-        Some(false) => "**not met**",
-        None => "not measured",
-    }
-}
-
-fn ns(value: f64) -> String {
-    if value.is_nan() {
-        "—".to_owned()
-    } else if value < 1_000.0 {
-        format!("{value:.1} ns")
-    } else if value < 1_000_000.0 {
-        format!("{:.2} µs", value / 1_000.0)
-    } else {
-        format!("{:.2} ms", value / 1_000_000.0)
-    }
-}
-
-fn range(stat: Stat) -> String {
-    format!("{}–{}", ns(stat.min), ns(stat.max))
-}
-
-/// A row of the template's ratio tables: `| case | native | loopbridge | ratio | ratio per
-/// round | min–max | target | verdict |`.
-fn ratio_row(
-    out: &mut String,
-    case: &str,
-    native: Option<Stat>,
-    loopbridge: Option<Stat>,
-    target: &str,
-    limit: f64,
-) -> Option<bool> {
-    let (Some(native), Some(lb)) = (native, loopbridge) else {
-        let _ = writeln!(out, "| {case} | — | — | — | | — | {target} | not measured |");
-        return None;
+    let sections = sections(results);
+    values.extend(sections.values);
+    let verdict = |case: &str| {
+        let found = sections.verdicts.iter().find(|(c, _)| *c == case);
+        found.map(|(_, verdict)| verdict.as_str()).ok_or_else(|| format!("no verdict for `{case}`"))
     };
-    let ratio = lb.median / native.median;
-    let met = ratio <= limit;
-    // An infinite limit marks a row shown for reference, with no target.
-    let shown = if limit.is_finite() {
-        firm_verdict(met, &lb.round_values(&native, |l, n| l / n), |r| r <= limit)
-    } else {
-        "—".to_owned()
-    };
-    let _ = writeln!(
-        out,
-        "| {case} | {} | {} | {ratio:.2}× | {} | {} / {} | {target} | {shown} |",
-        ns(native.median),
-        ns(lb.median),
-        lb.per_round(&native, |l, n| l / n),
-        range(native),
-        range(lb),
-    );
-    Some(met)
-}
-
-/// Whether a verdict is settled — every round's ratio on the same side of the limit — or
-/// within this machine's run-to-run noise (rounds on both sides); empty with one round.
-fn firmness(round_ratios: &[f64], met: impl Fn(f64) -> bool) -> &'static str {
-    let rounds_met = round_ratios.iter().filter(|&&r| met(r)).count();
-    match round_ratios.len() {
-        0 | 1 => "",
-        n if rounds_met == 0 || rounds_met == n => ", settled",
-        _ => ", within noise",
-    }
-}
-
-/// [`verdict`] with its [`firmness`].
-fn firm_verdict(met: bool, round_ratios: &[f64], met_by: impl Fn(f64) -> bool) -> String {
-    format!("{}{}", verdict(Some(met)), firmness(round_ratios, met_by))
-}
-
-/// Tallies the verdicts of one target.
-#[derive(Default)]
-struct Tally {
-    met: usize,
-    missed: usize,
-    absent: usize,
-}
-
-impl Tally {
-    fn add(&mut self, met: Option<bool>) {
-        match met {
-            Some(true) => self.met += 1,
-            Some(false) => self.missed += 1,
-            None => self.absent += 1,
+    for (table, name) in [(Table::Issue, "targets"), (Table::Floor, "floor_targets")] {
+        let mut rows = String::new();
+        for target in TARGETS.iter().filter(|t| t.table == table) {
+            let _ = writeln!(rows, "| {} | {} |", target.wording(), verdict(target.case)?);
         }
+        values.push((name, rows));
     }
-
-    fn summary(&self) -> String {
-        let total = self.met + self.missed + self.absent;
-        let verdict = if self.absent == total {
-            "not measured"
-        } else if self.missed == 0 && self.absent == 0 {
-            "**met**"
-        } else if self.met == 0 {
-            "**not met**"
-        } else {
-            "**partly met**"
+    // `{{limit:CASE}}`, `{{target:CASE}}`: a target's limit, alone or with its baseline.
+    for name in placeholders(TEMPLATE).map_err(template_error)? {
+        let Some((kind, case)) = name.split_once(':') else { continue };
+        if values.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let target = by_case(case).ok_or_else(|| format!("{TEMPLATE_PATH}: no target `{case}`"))?;
+        let value = match kind {
+            "limit" => target.limit.to_string(),
+            "target" => target.bound(),
+            _ => {
+                return Err(
+                    format!("{TEMPLATE_PATH}: `{{{{{name}}}}}`: not limit: or target:").into()
+                );
+            }
         };
-        format!("{verdict} ({} of {total} cases)", self.met)
+        values.push((name, value));
     }
+    let body = fill(TEMPLATE, &values).map_err(template_error)?;
+    Ok(format!("{BEGIN}\n\n{body}\n{END}\n"))
 }
 
 /// How the run was made, and on what.
@@ -172,7 +99,7 @@ fn machine_and_run(results: &Results, context: &Context) -> Values {
         ("machine", context.machine.clone()),
         ("load_before", load(&context.load_before)),
         ("load_after", load(&context.load_after)),
-        ("took", format_duration(context.took)),
+        ("took", context.took.clone()),
         ("partial_note", partial_note),
         ("rounds_note", rounds_note),
     ]
@@ -181,7 +108,6 @@ fn machine_and_run(results: &Results, context: &Context) -> Values {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::template::placeholders;
 
     fn context() -> Context {
         Context {
@@ -189,16 +115,9 @@ mod tests {
             machine: "a machine".to_owned(),
             load_before: Some("0.10".to_owned()),
             load_after: None,
-            took: Duration::from_secs(90),
+            took: "1m30.0s".to_owned(),
             partial: true,
         }
-    }
-
-    #[test]
-    fn formats_durations() {
-        assert_eq!(ns(12.34), "12.3 ns");
-        assert_eq!(ns(12_340.0), "12.34 µs");
-        assert_eq!(ns(1_234_000.0), "1.23 ms");
     }
 
     #[test]
@@ -227,7 +146,7 @@ mod tests {
             headings,
             [
                 "## Machine and run",
-                "## Targets of issue 5",
+                "## Performance targets",
                 "## Spawn + await inside the runtime (`spawn`)",
                 "## Heap allocations per operation (`allocations`)",
                 "## `block_on` from a plain thread (`block_on`)",
@@ -247,11 +166,13 @@ mod tests {
              - **Partial or quick run**"
         ));
         assert!(report.contains("| to_thread ≤ 1.10× native | not measured (0 of 4 cases) |"));
+        assert!(report.contains("Target: ≤ 1.10× (tokio `spawn_blocking`"), "{report}");
+        assert!(report.contains("| ≤ 1.05× | ≤ every peer |"), "{report}");
         assert!(report.contains(
-            "| issue 15: 64 MiB TCP throughput ≥ 0.95× native sockets | not measured (0 of 4 cases) |"
+            "| 64 MiB TCP throughput ≥ 0.95× native sockets | not measured (0 of 4 cases) |"
         ));
         assert!(report.contains(
-            "| issue 16: hyper HTTP/1 requests/s ≥ 0.9× hyper-util on tokio | not measured (0 of 10 cases) |"
+            "| hyper HTTP/1 requests/s ≥ 0.90× hyper-util on tokio | not measured (0 of 10 cases) |"
         ));
         assert!(report.contains(
             "| pipelined SET ×10k | async_std | redis-rs, smol | — | — | — | | not measured |"

@@ -1,0 +1,86 @@
+//! Small operations inside a task: `sleep(ZERO)`, `timeout` of a ready future, and runtime
+//! detection, against native and against a floor.
+
+use std::fmt::Write as _;
+
+use super::{FLAVOURS, Out};
+use crate::cells::{Against, ns, range, ratio_row};
+use crate::results::Results;
+use crate::targets::*;
+use crate::verdicts::Tally;
+
+/// `sleep(ZERO)`, `timeout` of a ready future, and runtime detection, which has a target of
+/// its own and, on a plain thread, a floor.
+pub(super) fn time_ops(results: &Results, out: &mut Out) {
+    let mut rows = String::new();
+    let mut tally = Tally::default();
+    for group in ["sleep_zero", "timeout_ready"] {
+        for flavour in FLAVOURS {
+            tally.add(ratio_row(
+                &mut rows,
+                &format!("{group} {flavour}"),
+                results.case(group, flavour, "native"),
+                results.case(group, flavour, "loopbridge"),
+                Against::Target(TIME_OPS.limit),
+            ));
+        }
+    }
+    for flavour in FLAVOURS {
+        if let Some(s) = results.case("sleep_zero", flavour, "native_sleep") {
+            let _ = writeln!(
+                rows,
+                "| sleep_zero {flavour}: the runtime's own sleep(ZERO) | {} | | | | {} | (reference) | |",
+                ns(s.median),
+                range(s)
+            );
+        }
+    }
+    let mut detection = Tally::default();
+    let mut at_floor = Tally::default();
+    for group in ["current", "in_async_context"] {
+        at_floor.add(ratio_row(
+            &mut rows,
+            &format!("{group} plain against the floor (tokio's and async-std's checks)"),
+            results.case(group, "plain", "floor"),
+            results.case(group, "plain", "loopbridge"),
+            Against::Floor(DETECTION_FLOOR.limit),
+        ));
+        for flavour in ["plain"].into_iter().chain(FLAVOURS) {
+            let lb = results.case(group, flavour, "loopbridge");
+            let native = results.case(group, flavour, "native");
+            let case = format!("{group} {flavour}");
+            match (native, lb) {
+                (Some(_), Some(_)) => tally.add(ratio_row(
+                    &mut rows,
+                    &case,
+                    native,
+                    lb,
+                    Against::Target(TIME_OPS.limit),
+                )),
+                (None, Some(l)) => {
+                    let _ = writeln!(
+                        rows,
+                        "| {case} | (no native API) | {} | | | {} | {} | |",
+                        ns(l.median),
+                        range(l),
+                        DETECTION.limit
+                    );
+                }
+                _ => {}
+            }
+            detection.add(lb.map(|l| DETECTION.limit.met(l.median)));
+        }
+    }
+    if let Some(s) = results.case("fork_check", "plain", "forkguard") {
+        let _ = writeln!(
+            rows,
+            "| global runner's fork check alone (forkguard) | | {} | | | {} | (reference) | |",
+            ns(s.median),
+            range(s)
+        );
+    }
+    out.values.extend([("time_ops_rows", rows)]);
+    out.verdict(TIME_OPS, &tally);
+    out.verdict(DETECTION, &detection);
+    out.verdict(DETECTION_FLOOR, &at_floor);
+}
