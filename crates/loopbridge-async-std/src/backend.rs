@@ -214,11 +214,8 @@ impl LoopBackend for AsyncStdBackend {
         T: Send + 'static,
     {
         let backend = self.clone();
-        let run = move || {
-            let _context = backend.enter(ThreadRole::Blocking);
-            job.run();
-        };
-        let Some(run) = lifecycle::track_job(self.lifecycle(), run) else { return };
+        let enter = move || backend.enter(ThreadRole::Blocking);
+        let Some(run) = lifecycle::track_blocking(self.lifecycle(), job, enter) else { return };
         match &self.runner {
             Some(parts) => parts.pool.spawn(run),
             None => drop(async_std::task::spawn_blocking(run)),

@@ -158,12 +158,9 @@ impl LoopBackend for SmolBackend {
         T: Send + 'static,
     {
         let backend = self.clone();
-        let run = move || {
-            let _context = backend.enter(ThreadRole::Blocking);
-            job.run();
-        };
-        // Refused after shutdown: dropping `run` drops the job, resolving it as cancelled.
-        if let Some(run) = lifecycle::track_job(self.lifecycle(), run) {
+        let enter = move || backend.enter(ThreadRole::Blocking);
+        // Refused after shutdown: dropping the job resolves it as cancelled.
+        if let Some(run) = lifecycle::track_blocking(self.lifecycle(), job, enter) {
             self.shared.pool.spawn(run);
         }
     }

@@ -166,11 +166,8 @@ impl LoopBackend for TokioBackend {
         T: Send + 'static,
     {
         let backend = self.clone();
-        let run = move || {
-            let _role = backend.enter(ThreadRole::Blocking);
-            job.run();
-        };
-        if let Some(run) = lifecycle::track_job(self.lifecycle(), run) {
+        let enter = move || backend.enter(ThreadRole::Blocking);
+        if let Some(run) = lifecycle::track_blocking(self.lifecycle(), job, enter) {
             drop(self.handle.spawn_blocking(run));
         }
     }

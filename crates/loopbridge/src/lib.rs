@@ -203,25 +203,24 @@
 //! [`ThreadBound::call_blocking`] from inside a call on the same thread is refused instead of
 //! deadlocking. See `docs/semantics.md` in the repository for the whole matrix.
 //!
-#![cfg_attr(feature = "tokio", doc = "[`compat`]: crate::compat")]
-#![cfg_attr(feature = "tokio", doc = "[`compat::Compat`]: crate::compat::Compat")]
+// The links to what some builds lack: to docs.rs there.
 #![cfg_attr(
-    not(feature = "tokio"),
-    doc = "[`compat`]: https://docs.rs/loopbridge/latest/loopbridge/compat/index.html"
+    feature = "tokio",
+    doc = "[`compat`]: crate::compat\n[`compat::Compat`]: crate::compat::Compat"
 )]
 #![cfg_attr(
     not(feature = "tokio"),
-    doc = "[`compat::Compat`]: https://docs.rs/loopbridge/latest/loopbridge/compat/struct.Compat.html"
-)]
-#![cfg_attr(feature = "macros", doc = "[blocking]: macro@crate::blocking")]
-#![cfg_attr(feature = "macros", doc = "[test]: macro@crate::test")]
-#![cfg_attr(
-    not(feature = "macros"),
-    doc = "[blocking]: https://docs.rs/loopbridge/latest/loopbridge/attr.blocking.html"
+    doc = "[`compat`]: https://docs.rs/loopbridge/latest/loopbridge/compat/index.html\n\
+           [`compat::Compat`]: https://docs.rs/loopbridge/latest/loopbridge/compat/struct.Compat.html"
 )]
 #![cfg_attr(
+    feature = "macros",
+    doc = "[blocking]: macro@crate::blocking\n[test]: macro@crate::test"
+)]
+#![cfg_attr(
     not(feature = "macros"),
-    doc = "[test]: https://docs.rs/loopbridge/latest/loopbridge/attr.test.html"
+    doc = "[blocking]: https://docs.rs/loopbridge/latest/loopbridge/attr.blocking.html\n\
+           [test]: https://docs.rs/loopbridge/latest/loopbridge/attr.test.html"
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // The `# Errors` and `# Panics` sections clippy can tell are due. Set here, in each published

@@ -1,6 +1,8 @@
-//! hyper's `Read` and `Write` on the streams of [`net`](crate::net).
+//! hyper's `Read` on the streams of [`net`](crate::net), whose impls (with `Write`'s, which
+//! forwards to the streams' own polls) are written with every other I/O trait of theirs, in
+//! `net/io.rs`.
 //!
-//! `Write` forwards to the streams' own polls. `Read` must fill hyper's `ReadBufCursor`,
+//! `Read` must fill hyper's `ReadBufCursor`,
 //! whose unfilled part may be uninitialized: reading into it in place needs `unsafe`
 //! (`as_mut` and `advance`), which loopbridge forbids, and wrappers that do it (smol-hyper's
 //! `FuturesIo`, hyper-util's `TokioIo`) would make every user wrap the stream. So a read goes
@@ -15,11 +17,6 @@ use std::task::{Context, Poll, ready};
 use futures_io::AsyncRead;
 use hyper::rt::ReadBufCursor;
 
-use crate::net::TcpStream;
-#[cfg(unix)]
-use crate::net::UnixStream;
-use crate::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-
 /// The most one read takes: hyper's first read buffer is 8 KiB and grows with large bodies.
 const CHUNK: usize = 64 * 1024;
 
@@ -28,7 +25,7 @@ thread_local! {
 }
 
 /// Reads from `stream` into the cursor through this thread's buffer.
-fn poll_read_cursor<S: AsyncRead + Unpin>(
+pub(crate) fn poll_read_cursor<S: AsyncRead + Unpin>(
     stream: Pin<&mut S>,
     cx: &mut Context<'_>,
     mut cursor: ReadBufCursor<'_>,
@@ -57,60 +54,3 @@ fn read_into<S: AsyncRead + Unpin>(
     cursor.put_slice(&chunk[..n]);
     Poll::Ready(Ok(()))
 }
-
-/// `hyper::rt::Read` over the stream's `futures_io::AsyncRead`.
-macro_rules! hyper_read {
-    ($($ty:ty),*) => {$(
-        impl hyper::rt::Read for $ty {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                cursor: ReadBufCursor<'_>,
-            ) -> Poll<io::Result<()>> {
-                poll_read_cursor(self, cx, cursor)
-            }
-        }
-    )*};
-}
-
-/// `hyper::rt::Write` over the stream's `futures_io::AsyncWrite`; shutting down sends FIN.
-macro_rules! hyper_write {
-    ($($ty:ty),*) => {$(
-        impl hyper::rt::Write for $ty {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                futures_io::AsyncWrite::poll_write(self, cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[io::IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                futures_io::AsyncWrite::poll_write_vectored(self, cx, bufs)
-            }
-
-            fn is_write_vectored(&self) -> bool {
-                true
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                futures_io::AsyncWrite::poll_flush(self, cx)
-            }
-
-            fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                futures_io::AsyncWrite::poll_close(self, cx)
-            }
-        }
-    )*};
-}
-
-hyper_read!(TcpStream, OwnedReadHalf);
-hyper_write!(TcpStream, OwnedWriteHalf);
-#[cfg(unix)]
-hyper_read!(UnixStream);
-#[cfg(unix)]
-hyper_write!(UnixStream);

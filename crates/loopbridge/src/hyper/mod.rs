@@ -57,7 +57,7 @@
 //! ```
 
 mod executor;
-mod io;
+pub(crate) mod io;
 mod timer;
 
 pub use executor::Executor;

@@ -65,17 +65,15 @@
 #![allow(clippy::missing_errors_doc)]
 
 mod addr;
-mod io_traits;
+mod io;
 pub mod tcp;
-mod tcp_listener;
-mod tcp_stream;
-mod udp_socket;
+mod udp;
 #[cfg(unix)]
 mod unix;
 
 pub use addr::{ToSocketAddrs, lookup_host};
-pub use tcp_listener::TcpListener;
-pub use tcp_stream::TcpStream;
-pub use udp_socket::UdpSocket;
+pub use tcp::listener::TcpListener;
+pub use tcp::stream::TcpStream;
+pub use udp::UdpSocket;
 #[cfg(unix)]
 pub use unix::{UnixListener, UnixStream};

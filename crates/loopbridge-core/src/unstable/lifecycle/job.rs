@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::Lifecycle;
 use crate::sync::{Ordering, fence};
+use crate::task::BlockingJob;
 
 /// Wraps a blocking job so that `lifecycle` counts it while it runs, or returns `None` after
 /// the close (the caller drops the job, resolving its handle as cancelled). Without a
@@ -48,6 +49,40 @@ pub fn track_job<J: FnOnce()>(
             return;
         }
         job();
+    })
+}
+
+/// A runtime's [`BlockingJob`], ready for its pool: run inside the context `enter` makes
+/// (the runtime's marker, as a thread running its blocking jobs) and tracked as [`track_job`]
+/// tracks a job — `None` after the close, as there.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::BackendKind;
+/// use loopbridge_core::task::BlockingJob;
+/// use loopbridge_core::unstable::context::{self, Marker, ThreadRole};
+/// use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
+///
+/// let lifecycle = Lifecycle::new();
+/// let (job, _handle) = BlockingJob::new(|| context::current().map(Marker::role));
+/// let enter = || context::enter(Marker::new(BackendKind::Smol, ThreadRole::Blocking));
+/// let run = lifecycle::track_blocking(Some(&lifecycle), job, enter).expect("open");
+/// run(); // on the pool's thread: marked while the job runs, counted by `lifecycle`
+/// assert_eq!(context::current(), None);
+/// ```
+pub fn track_blocking<F, T, E, G>(
+    lifecycle: Option<&Arc<Lifecycle>>,
+    job: BlockingJob<F, T>,
+    enter: E,
+) -> Option<impl FnOnce() + use<F, T, E, G>>
+where
+    F: FnOnce() -> T,
+    E: FnOnce() -> G,
+{
+    track_job(lifecycle, move || {
+        let _context = enter();
+        job.run();
     })
 }
 

@@ -49,7 +49,7 @@ use crate::sync::{AtomicBool, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering,
 use crate::task::AbortHandle;
 
 pub use close_watch::{CloseWatch, OnClose};
-pub use job::track_job;
+pub use job::{track_blocking, track_job};
 pub use native_task::{NativeTask, track_native};
 pub use outcome::ShutdownOutcome;
 pub use tracked_task::{TrackedTask, track_task};

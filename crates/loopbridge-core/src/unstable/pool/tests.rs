@@ -54,6 +54,15 @@ fn eventually(mut condition: impl FnMut() -> bool) -> bool {
 }
 
 /// Occupies a pool thread until `gate` opens; reports its start on `started`.
+/// Occupies one thread of `pool` with a job that waits for the gate it returns, once that job
+/// has started.
+fn block_one(pool: &BlockingPool) -> Gate {
+    let (gate, (started_tx, started)) = (Gate::default(), mpsc::channel());
+    blocker(pool, &gate, &started_tx);
+    started.recv_timeout(WAIT).unwrap();
+    gate
+}
+
 fn blocker(pool: &BlockingPool, gate: &Gate, started: &Sender<()>) {
     let (gate, started) = (gate.clone(), started.clone());
     pool.spawn(move || {
@@ -88,9 +97,7 @@ fn jobs_run_and_return_results() {
 #[test]
 fn jobs_start_in_fifo_order() {
     let pool = BlockingPool::new("fifo", 1);
-    let (gate, (started_tx, started)) = (Gate::default(), mpsc::channel());
-    blocker(&pool, &gate, &started_tx);
-    started.recv_timeout(WAIT).unwrap();
+    let gate = block_one(&pool);
     let (tx, rx) = mpsc::channel();
     for i in 0..10 {
         let tx = tx.clone();
@@ -237,9 +244,7 @@ fn panic_payload_whose_drop_panics_is_contained() {
 #[test]
 fn shutdown_drops_queued_jobs_unrun() {
     let pool = BlockingPool::new("dropper", 1);
-    let (gate, (started_tx, started)) = (Gate::default(), mpsc::channel());
-    blocker(&pool, &gate, &started_tx);
-    started.recv_timeout(WAIT).unwrap();
+    let gate = block_one(&pool);
     let (drops, ran) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
     let (dropped_tx, dropped) = mpsc::channel();
     for _ in 0..5 {
@@ -292,9 +297,7 @@ fn shutdown_waits_for_a_job_that_finishes_in_time() {
 #[test]
 fn shutdown_reports_a_job_that_outlives_the_timeout() {
     let pool = BlockingPool::new("outlive", 2);
-    let (gate, (started_tx, started)) = (Gate::default(), mpsc::channel());
-    blocker(&pool, &gate, &started_tx);
-    started.recv_timeout(WAIT).unwrap();
+    let gate = block_one(&pool);
     let begun = Instant::now();
     let report = pool.shutdown(Duration::from_millis(50));
     assert!(begun.elapsed() >= Duration::from_millis(50));
@@ -320,9 +323,7 @@ fn shutdown_reports_a_job_that_outlives_the_timeout() {
 #[test]
 fn second_shutdown_does_not_wait() {
     let pool = BlockingPool::new("twice", 1);
-    let (gate, (started_tx, started)) = (Gate::default(), mpsc::channel());
-    blocker(&pool, &gate, &started_tx);
-    started.recv_timeout(WAIT).unwrap();
+    let gate = block_one(&pool);
     assert_eq!(pool.shutdown(Duration::ZERO).still_running, 1);
     let begun = Instant::now();
     let again = pool.shutdown(Duration::from_secs(60));
@@ -386,9 +387,7 @@ fn spawn_after_shutdown_drops_the_job() {
 fn dropping_the_last_clone_shuts_down_and_lets_threads_exit() {
     let pool = BlockingPool::new("dropped", 1).with_idle_timeout(Duration::from_secs(600));
     let shared = Arc::downgrade(&pool.handle.shared);
-    let (gate, (started_tx, started)) = (Gate::default(), mpsc::channel());
-    blocker(&pool, &gate, &started_tx);
-    started.recv_timeout(WAIT).unwrap();
+    let gate = block_one(&pool);
     let drops = Arc::new(AtomicUsize::new(0));
     let probe = DropProbe { drops: Arc::clone(&drops), tx: None };
     pool.spawn(move || drop(probe));

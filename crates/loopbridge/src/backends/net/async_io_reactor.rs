@@ -6,14 +6,175 @@
 //! wakes whoever waits on it through the reactor itself — so a pending operation, too,
 //! returns an error at once instead of waiting for a peer that may never come.
 
-use std::io;
+use std::io::{self, IoSlice, Read, Write};
 use std::ops::Deref;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
+use std::task::{Context, Poll};
 
 use async_io::Async;
 use loopbridge_core::unstable::lifecycle::{CloseWatch, Lifecycle, OnClose, UntilClosed};
 
-use super::shut_down;
+use super::{FromStd, ReadHalf, Tcp, TcpListen, Udp, WriteHalf, shut_down};
+#[cfg(unix)]
+use super::{Unix, UnixListen};
+
+/// The trait of a type that lends its socket's descriptor, whatever the platform calls it.
+#[cfg(unix)]
+pub(crate) use std::os::fd::AsFd as AsSock;
+#[cfg(windows)]
+pub(crate) use std::os::windows::io::AsSocket as AsSock;
+
+/// What a kind of socket is on async-io: a registered std socket, shared by the halves of a
+/// split stream.
+pub(crate) trait Kind {
+    /// It lends its descriptor, for addresses and options.
+    type Socket: AsSock;
+}
+
+impl Kind for Tcp {
+    type Socket = Arc<Registered<std::net::TcpStream>>;
+}
+
+impl Kind for TcpListen {
+    type Socket = Arc<Registered<std::net::TcpListener>>;
+}
+
+impl Kind for ReadHalf {
+    type Socket = Arc<Registered<std::net::TcpStream>>;
+}
+
+impl Kind for WriteHalf {
+    type Socket = IoWriteHalf;
+}
+
+impl Kind for Udp {
+    type Socket = Arc<Registered<std::net::UdpSocket>>;
+}
+
+#[cfg(unix)]
+impl Kind for Unix {
+    type Socket = Arc<Registered<std::os::unix::net::UnixStream>>;
+}
+
+#[cfg(unix)]
+impl Kind for UnixListen {
+    type Socket = Arc<Registered<std::os::unix::net::UnixListener>>;
+}
+
+/// A kind whose async-io socket is a byte stream: a stream, or either half of one.
+pub(crate) trait StreamKind: Kind<Socket: Stream> {}
+impl<K: Kind<Socket: Stream>> StreamKind for K {}
+
+/// A kind made from a std socket: registering one (`Async::new` makes it non-blocking), bound
+/// to the runtime `owner`.
+pub(crate) trait Register: Kind + FromStd {
+    fn register(io: Self::Std, owner: Option<&Arc<Lifecycle>>) -> io::Result<Self::Socket>;
+}
+
+impl<K> Register for K
+where
+    K: FromStd<Std: AsFdSocket> + Kind<Socket = Arc<Registered<<K as FromStd>::Std>>>,
+{
+    fn register(io: Self::Std, owner: Option<&Arc<Lifecycle>>) -> io::Result<Self::Socket> {
+        Registered::from_std(owner, io)
+    }
+}
+
+/// A byte stream on async-io, or a half of one: the polls behind both `AsyncRead` families.
+/// Each first checks the owner, and a read that meets the owner's close is an error, not the
+/// end of the stream.
+pub(crate) trait Stream {
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>>;
+    fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    /// Shuts the write direction down (async-io's `close` only flushes).
+    fn shutdown_write(&self) -> io::Result<()>;
+}
+
+impl<T> Stream for Arc<Registered<T>>
+where
+    T: AsFdSocket + ShutdownWrite,
+    for<'a> &'a T: Read + Write,
+{
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        match futures_io::AsyncRead::poll_read(Pin::new(&mut self.io()?), cx, buf) {
+            // The end of the stream, or the runner's close shutting the socket down in the
+            // middle of this poll: the latter is an error.
+            Poll::Ready(Ok(0)) => Poll::Ready(self.io().map(|_| 0)),
+            other => other,
+        }
+    }
+
+    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        futures_io::AsyncWrite::poll_write(Pin::new(&mut self.io()?), cx, buf)
+    }
+
+    fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        futures_io::AsyncWrite::poll_write_vectored(Pin::new(&mut self.io()?), cx, bufs)
+    }
+
+    fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        futures_io::AsyncWrite::poll_flush(Pin::new(&mut self.io()?), cx)
+    }
+
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.io()?.get_ref().shutdown_write()
+    }
+}
+
+impl Stream for IoWriteHalf {
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.0.poll_read(cx, buf)
+    }
+
+    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.0.poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.0.poll_write_vectored(cx, bufs)
+    }
+
+    fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.0.poll_flush(cx)
+    }
+
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.0.shutdown_write()
+    }
+}
+
+/// The std streams' `shutdown(Write)`, which std has on no trait.
+pub(crate) trait ShutdownWrite {
+    fn shutdown_write(&self) -> io::Result<()>;
+}
+
+impl ShutdownWrite for std::net::TcpStream {
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shutdown(std::net::Shutdown::Write)
+    }
+}
+
+#[cfg(unix)]
+impl ShutdownWrite for std::os::unix::net::UnixStream {
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shutdown(std::net::Shutdown::Write)
+    }
+}
 
 /// A socket registered with async-io's reactor and bound to the runtime that made it.
 pub(crate) struct Registered<T> {
@@ -102,6 +263,20 @@ impl<T: AsFdSocket> Registered<T> {
     }
 }
 
+#[cfg(unix)]
+impl<T: AsSock> AsSock for Registered<T> {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.io.as_fd()
+    }
+}
+
+#[cfg(windows)]
+impl<T: AsSock> AsSock for Registered<T> {
+    fn as_socket(&self) -> std::os::windows::io::BorrowedSocket<'_> {
+        self.io.as_socket()
+    }
+}
+
 impl<T> Deref for Registered<T> {
     type Target = T;
 
@@ -122,19 +297,28 @@ impl<T: AsFdSocket> OnClose for Registered<T> {
 }
 
 /// The socket types registered here: a descriptor that `shutdown(2)` can stop.
-pub(crate) trait AsFdSocket: Send + Sync + 'static + AsFd {}
+pub(crate) trait AsFdSocket: Send + Sync + 'static + AsSock {}
 
-#[cfg(unix)]
-use std::os::fd::AsFd;
-#[cfg(not(unix))]
-use std::os::windows::io::AsSocket as AsFd;
-
-impl<T: Send + Sync + 'static + AsFd> AsFdSocket for T {}
+impl<T: Send + Sync + 'static + AsSock> AsFdSocket for T {}
 
 /// The write half of a split stream on async-io: like tokio's, dropping it shuts the write
 /// direction down (the peer reads the end of the stream) while the read half reads on.
 #[derive(Debug)]
 pub(crate) struct IoWriteHalf(pub(crate) Arc<Registered<std::net::TcpStream>>);
+
+#[cfg(unix)]
+impl AsSock for IoWriteHalf {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+#[cfg(windows)]
+impl AsSock for IoWriteHalf {
+    fn as_socket(&self) -> std::os::windows::io::BorrowedSocket<'_> {
+        self.0.as_socket()
+    }
+}
 
 impl Drop for IoWriteHalf {
     fn drop(&mut self) {

@@ -2,134 +2,137 @@
 //!
 //! | file | concept |
 //! | --- | --- |
-//! | `mod.rs` | [`Socket`], one socket of any backend; [`Reactor`], where a new one registers |
-//! | `tokio_driver.rs` | tokio's I/O driver: entering the socket's runtime to register |
-//! | `async_io_reactor.rs` | async-io's reactor (smol, async-std): a socket bound to its runner |
-//! | `stream.rs` | reading and writing a stream or a half, in both `AsyncRead` families |
-//! | `ops.rs` | every other operation, per socket type |
+//! | `mod.rs` | [`Socket`], one socket of either reactor, and the kinds of socket |
+//! | `reactor.rs` | [`Reactor`], where a new socket registers: connect, bind, `from_std` |
+//! | `tokio_driver.rs` | tokio's I/O driver: each kind's tokio type, entering the socket's runtime |
+//! | `async_io_reactor.rs` | async-io's reactor (smol, async-std): each kind's type, bound to its runner |
+//! | `stream.rs` | reading and writing a stream or a half, once for every kind that reads or writes |
+//! | `ops.rs` | every other operation, per kind |
+//! | `unsupported.rs` | a build with no reactor (no backend feature): no socket, one `Unsupported` error |
 //!
-//! A socket is a [`Socket<K>`]: one variant per reactor compiled in, the socket type of each
-//! named by the marker `K` ([`Kind`]). [`socket!`] matches on it, so that no other file names a
-//! backend.
-
-// With no backend compiled in, no socket can exist and the operations' arguments go unused.
-#![cfg_attr(
-    not(any(feature = "tokio", feature = "smol", feature = "async-std")),
-    allow(unused_variables, dead_code)
-)]
+//! A socket is a [`Socket<K>`]: one variant per reactor compiled in, holding the type that
+//! reactor uses for the kind `K` ([`Tcp`], [`Udp`]…). Each reactor's module says what its type
+//! is for every kind (its `Kind` trait), and what a stream there reads and writes through; the
+//! traits below join the reactors compiled into the build, so that code generic over a kind
+//! sees both.
 
 #[cfg(any(feature = "smol", feature = "async-std"))]
 mod async_io_reactor;
-mod ops;
-mod stream;
 #[cfg(feature = "tokio")]
 pub(crate) mod tokio_driver;
 
-use std::convert::Infallible;
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+mod ops;
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+mod reactor;
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+mod stream;
+#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+mod unsupported;
+
 use std::io;
-use std::marker::PhantomData;
-use std::net::SocketAddr;
-#[cfg(unix)]
-use std::path::Path;
 
-#[cfg(any(feature = "smol", feature = "async-std"))]
-use std::sync::Arc;
-
-use super::AnyBackend;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) use async_io_reactor::{IoWriteHalf, Registered};
-#[cfg(any(feature = "smol", feature = "async-std"))]
-use loopbridge_core::unstable::lifecycle::Lifecycle;
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) use reactor::{FromStd, Reactor};
 
-/// The socket type each reactor uses for one kind of socket.
-pub(crate) trait Kind {
-    #[cfg(feature = "tokio")]
-    type Tokio;
-    #[cfg(any(feature = "smol", feature = "async-std"))]
-    type AsyncIo;
+#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+pub(crate) use unsupported::{Reactor, Socket};
+
+/// The kinds of socket, the `K` of [`Socket<K>`].
+#[derive(Debug)]
+pub(crate) struct Tcp;
+/// A TCP listener.
+#[derive(Debug)]
+pub(crate) struct TcpListen;
+/// The read half of a split TCP stream.
+#[derive(Debug)]
+pub(crate) struct ReadHalf;
+/// The write half of a split TCP stream.
+#[derive(Debug)]
+pub(crate) struct WriteHalf;
+/// A UDP socket.
+#[derive(Debug)]
+pub(crate) struct Udp;
+/// A Unix stream.
+#[cfg(unix)]
+#[derive(Debug)]
+pub(crate) struct Unix;
+/// A Unix listener.
+#[cfg(unix)]
+#[derive(Debug)]
+pub(crate) struct UnixListen;
+
+/// Stands in for the module of a reactor the build does not have (but one): every kind is a
+/// kind there, with every capability, and no socket is that reactor's (its variant of
+/// [`Socket`] does not exist).
+#[cfg(any(
+    all(not(feature = "tokio"), any(feature = "smol", feature = "async-std")),
+    all(feature = "tokio", not(any(feature = "smol", feature = "async-std")))
+))]
+#[allow(dead_code, reason = "a build names only the traits of the reactor it lacks")]
+mod absent {
+    pub(crate) trait Kind {}
+    impl<K> Kind for K {}
+    pub(crate) trait ReadKind {}
+    impl<K> ReadKind for K {}
+    pub(crate) trait WriteKind {}
+    impl<K> WriteKind for K {}
+    pub(crate) trait StreamKind {}
+    impl<K> StreamKind for K {}
+    pub(crate) trait Register {}
+    impl<K> Register for K {}
 }
+#[cfg(all(feature = "tokio", not(any(feature = "smol", feature = "async-std"))))]
+use absent as async_io_reactor;
+#[cfg(all(not(feature = "tokio"), any(feature = "smol", feature = "async-std")))]
+use absent as tokio_driver;
+
+/// A kind of socket on every reactor of the build.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) trait Kind: tokio_driver::Kind + async_io_reactor::Kind {}
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+impl<K: tokio_driver::Kind + async_io_reactor::Kind> Kind for K {}
+
+/// A kind whose sockets read, on every reactor of the build: a stream or its read half.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) trait ReadKind:
+    Kind + tokio_driver::ReadKind + async_io_reactor::StreamKind
+{
+}
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+impl<K: Kind + tokio_driver::ReadKind + async_io_reactor::StreamKind> ReadKind for K {}
+
+/// A kind whose sockets write, on every reactor of the build: a stream or its write half.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) trait WriteKind:
+    Kind + tokio_driver::WriteKind + async_io_reactor::StreamKind
+{
+}
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+impl<K: Kind + tokio_driver::WriteKind + async_io_reactor::StreamKind> WriteKind for K {}
+
+/// A kind made from a std socket, on every reactor of the build.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) trait RegisterKind:
+    Kind + FromStd + tokio_driver::Register + async_io_reactor::Register
+{
+}
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+impl<K: Kind + FromStd + tokio_driver::Register + async_io_reactor::Register> RegisterKind for K {}
 
 /// One socket, registered with the reactor of the backend that made it.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub(crate) enum Socket<K: Kind> {
     #[cfg(feature = "tokio")]
-    Tokio(K::Tokio),
+    Tokio(<K as tokio_driver::Kind>::Socket),
     #[cfg(any(feature = "smol", feature = "async-std"))]
-    AsyncIo(K::AsyncIo),
-    /// Keeps `K` used in a build with no backend, where no socket can exist.
-    #[allow(dead_code)]
-    Never(Infallible, PhantomData<K>),
-}
-
-/// Matches on a [`Socket`]: `socket!(socket, s => body)` when both reactors' types have the
-/// method, `socket!(socket, tokio: s => body, async_io: s => body)` when they differ.
-macro_rules! socket {
-    ($socket:expr, $s:ident => $body:expr) => {
-        $crate::backends::net::socket!($socket, tokio: $s => $body, async_io: $s => $body)
-    };
-    ($socket:expr, tokio: $t:pat => $tokio:expr, async_io: $a:pat => $async_io:expr) => {
-        match $socket {
-            #[cfg(feature = "tokio")]
-            $crate::backends::net::Socket::Tokio($t) => $tokio,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            $crate::backends::net::Socket::AsyncIo($a) => $async_io,
-            $crate::backends::net::Socket::Never(never, _) => $crate::backends::net::Absurd::absurd(never),
-        }
-    };
-}
-pub(crate) use socket;
-
-/// The arm of [`socket!`] for [`Socket::Never`], which cannot be reached: whatever the binding
-/// mode, an uninhabited value yields any type.
-pub(crate) trait Absurd {
-    fn absurd<R>(self) -> R;
-}
-
-impl Absurd for Infallible {
-    fn absurd<R>(self) -> R {
-        match self {}
-    }
-}
-
-impl Absurd for &Infallible {
-    fn absurd<R>(self) -> R {
-        match *self {}
-    }
-}
-
-impl Absurd for &mut Infallible {
-    fn absurd<R>(self) -> R {
-        match *self {}
-    }
-}
-
-macro_rules! kinds {
-    ($($(#[$attr:meta])* $kind:ident: tokio $tokio:ty, async_io $async_io:ty;)*) => {$(
-        $(#[$attr])*
-        #[derive(Debug)]
-        pub(crate) struct $kind;
-        $(#[$attr])*
-        impl Kind for $kind {
-            #[cfg(feature = "tokio")]
-            type Tokio = $tokio;
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            type AsyncIo = $async_io;
-        }
-    )*};
-}
-
-kinds! {
-    Tcp: tokio ::tokio::net::TcpStream, async_io Arc<Registered<std::net::TcpStream>>;
-    TcpListen: tokio tokio_driver::Bound<::tokio::net::TcpListener>, async_io Arc<Registered<std::net::TcpListener>>;
-    ReadHalf: tokio ::tokio::net::tcp::OwnedReadHalf, async_io Arc<Registered<std::net::TcpStream>>;
-    WriteHalf: tokio ::tokio::net::tcp::OwnedWriteHalf, async_io IoWriteHalf;
-    Udp: tokio ::tokio::net::UdpSocket, async_io Arc<Registered<std::net::UdpSocket>>;
-    #[cfg(unix)]
-    Unix: tokio ::tokio::net::UnixStream, async_io Arc<Registered<std::os::unix::net::UnixStream>>;
-    #[cfg(unix)]
-    UnixListen: tokio tokio_driver::Bound<::tokio::net::UnixListener>, async_io Arc<Registered<std::os::unix::net::UnixListener>>;
+    AsyncIo(<K as async_io_reactor::Kind>::Socket),
 }
 
 /// The error of every operation on a socket whose runtime has shut down.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub(crate) fn shut_down() -> io::Error {
     io::Error::other(
         "the loopbridge runtime this socket belongs to has shut down; \
@@ -137,147 +140,8 @@ pub(crate) fn shut_down() -> io::Error {
     )
 }
 
-/// Registers the std socket `$io`, made non-blocking first: with tokio's `$from_std` inside the
-/// runtime's context (`bound`: keeping the runtime's handle beside it, for a listener's
-/// `accept`), or with async-io's reactor, bound to the runner.
-macro_rules! register {
-    ($reactor:expr, $io:expr, $from_std:path $(, $bound:ident)?) => {{
-        let io = $io;
-        io.set_nonblocking(true)?;
-        match *$reactor {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                let io = tokio_driver::entered(handle, || $from_std(io))?;
-                Ok(Socket::Tokio(register!(@wrap io, handle $(, $bound)?)))
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => Registered::from_std(owner.as_ref(), io).map(Socket::AsyncIo),
-        }
-    }};
-    (@wrap $io:ident, $handle:ident) => {
-        $io
-    };
-    (@wrap $io:ident, $handle:ident, bound) => {
-        tokio_driver::Bound { io: $io, handle: $handle.clone() }
-    };
-}
-
-/// Where a new socket registers: the reactor of the backend that runs the caller.
-#[derive(Clone)]
-pub(crate) enum Reactor {
-    #[cfg(feature = "tokio")]
-    Tokio(::tokio::runtime::Handle),
-    /// async-io's, bound to a runner's lifecycle (`None`: a runtime loopbridge did not start).
-    #[cfg(any(feature = "smol", feature = "async-std"))]
-    AsyncIo(Option<Arc<Lifecycle>>),
-}
-
-impl Reactor {
-    /// The reactor of the backend that runs the caller: ambient, else the global runner's.
-    #[track_caller]
-    pub(crate) fn current() -> io::Result<Reactor> {
-        crate::runtime::ambient::with_current(Reactor::of)
-    }
-
-    /// The reactor of `backend`; an error if it is a runner that has shut down, or an
-    /// application's own backend in a build without async-io (smol or async-std).
-    pub(crate) fn of(backend: &AnyBackend) -> io::Result<Reactor> {
-        if backend.is_shut_down() {
-            return Err(shut_down());
-        }
-        match backend {
-            #[cfg(feature = "tokio")]
-            AnyBackend::Tokio(b) => Ok(Reactor::Tokio(b.handle().clone())),
-            #[cfg(feature = "smol")]
-            AnyBackend::Smol(b) => Ok(Reactor::AsyncIo(b.lifecycle().cloned())),
-            #[cfg(feature = "async-std")]
-            AnyBackend::AsyncStd(b) => Ok(Reactor::AsyncIo(b.lifecycle().cloned())),
-            // async-io's reactor serves any executor (with a thread of its own).
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            AnyBackend::Custom(_) => Ok(Reactor::AsyncIo(None)),
-            #[cfg(not(any(feature = "smol", feature = "async-std")))]
-            AnyBackend::Custom(b) => Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                format!(
-                    "loopbridge::net needs a reactor, and the backend {:?} has none in this \
-                     build: enable loopbridge's `smol` or `async-std` feature (async-io's \
-                     reactor serves any executor)",
-                    loopbridge_core::LoopBackend::kind(b)
-                ),
-            )),
-        }
-    }
-
-    /// Connects a TCP stream to `addr`.
-    pub(crate) async fn connect_tcp(&self, addr: SocketAddr) -> io::Result<Socket<Tcp>> {
-        match *self {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                let socket = match addr {
-                    SocketAddr::V4(_) => ::tokio::net::TcpSocket::new_v4()?,
-                    SocketAddr::V6(_) => ::tokio::net::TcpSocket::new_v6()?,
-                };
-                tokio_driver::Entered::new(handle, socket.connect(addr)).await.map(Socket::Tokio)
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => {
-                let connect = ::async_io::Async::<std::net::TcpStream>::connect(addr);
-                Registered::connect(owner.as_ref(), connect).await.map(Socket::AsyncIo)
-            }
-        }
-    }
-
-    /// Registers a std stream (made non-blocking here).
-    pub(crate) fn tcp_stream(&self, stream: std::net::TcpStream) -> io::Result<Socket<Tcp>> {
-        register!(self, stream, ::tokio::net::TcpStream::from_std)
-    }
-
-    /// Registers a std listener (made non-blocking here).
-    pub(crate) fn tcp_listener(
-        &self,
-        listener: std::net::TcpListener,
-    ) -> io::Result<Socket<TcpListen>> {
-        register!(self, listener, ::tokio::net::TcpListener::from_std, bound)
-    }
-
-    /// Registers a std UDP socket (made non-blocking here).
-    pub(crate) fn udp(&self, socket: std::net::UdpSocket) -> io::Result<Socket<Udp>> {
-        register!(self, socket, ::tokio::net::UdpSocket::from_std)
-    }
-
-    /// Connects a Unix stream to the socket at `path`.
-    #[cfg(unix)]
-    pub(crate) async fn connect_unix(&self, path: &Path) -> io::Result<Socket<Unix>> {
-        match *self {
-            #[cfg(feature = "tokio")]
-            Reactor::Tokio(ref handle) => {
-                tokio_driver::Entered::new(handle, ::tokio::net::UnixStream::connect(path))
-                    .await
-                    .map(Socket::Tokio)
-            }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Reactor::AsyncIo(ref owner) => {
-                let connect = ::async_io::Async::<std::os::unix::net::UnixStream>::connect(path);
-                Registered::connect(owner.as_ref(), connect).await.map(Socket::AsyncIo)
-            }
-        }
-    }
-
-    /// Registers a std Unix stream (made non-blocking here).
-    #[cfg(unix)]
-    pub(crate) fn unix_stream(
-        &self,
-        stream: std::os::unix::net::UnixStream,
-    ) -> io::Result<Socket<Unix>> {
-        register!(self, stream, ::tokio::net::UnixStream::from_std)
-    }
-
-    /// Registers a std Unix listener (made non-blocking here).
-    #[cfg(unix)]
-    pub(crate) fn unix_listener(
-        &self,
-        listener: std::os::unix::net::UnixListener,
-    ) -> io::Result<Socket<UnixListen>> {
-        register!(self, listener, ::tokio::net::UnixListener::from_std, bound)
-    }
+/// The error of making a socket where no reactor can serve it (async-io's serves any).
+#[cfg(not(any(feature = "smol", feature = "async-std")))]
+pub(crate) fn unsupported(why: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, format!("loopbridge::net needs a reactor: {why}"))
 }

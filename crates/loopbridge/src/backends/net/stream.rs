@@ -1,114 +1,113 @@
-//! Reading and writing a stream or a half: the polls behind both `AsyncRead` families.
+//! Reading and writing a stream or a half — the polls behind both `AsyncRead` and both
+//! `AsyncWrite` families, written once for every kind that reads ([`ReadKind`]) or writes
+//! ([`WriteKind`]).
 //!
 //! Each reactor's type implements its own family natively (tokio's `AsyncRead` with a
 //! `ReadBuf`, async-io's the futures one with a slice); the other family is a thin
 //! translation, so a loopbridge stream implements both with no buffer in between.
 
 use std::io::{self, IoSlice};
+#[cfg(feature = "tokio")]
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{ReadHalf, Socket, Tcp, WriteHalf, socket};
+#[cfg(any(feature = "smol", feature = "async-std"))]
+use super::async_io_reactor::Stream as _;
+use super::{ReadKind, Socket, WriteKind};
 
-macro_rules! read_polls {
-    ($kind:ty) => {
-        impl Socket<$kind> {
-            pub(crate) fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-                socket!(self,
-                    tokio: s => {
-                        let mut buf = ::tokio::io::ReadBuf::new(buf);
-                        std::task::ready!(::tokio::io::AsyncRead::poll_read(std::pin::Pin::new(s), cx, &mut buf))?;
-                        Poll::Ready(Ok(buf.filled().len()))
-                    },
-                    async_io: s => {
-                        let read = futures_io::AsyncRead::poll_read(std::pin::Pin::new(&mut s.io()?), cx, buf);
-                        match read {
-                            // The end of the stream, or the runner's close shutting the
-                            // socket down in the middle of this poll: the latter is an error.
-                            Poll::Ready(Ok(0)) => Poll::Ready(s.io().map(|_| 0)),
-                            other => other,
-                        }
-                    }
-                )
-            }
-
+impl<K: ReadKind> Socket<K> {
+    pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        match self {
             #[cfg(feature = "tokio")]
-            pub(crate) fn poll_read_buf(
-                &mut self,
-                cx: &mut Context<'_>,
-                buf: &mut ::tokio::io::ReadBuf<'_>,
-            ) -> Poll<io::Result<()>> {
-                socket!(self,
-                    tokio: s => ::tokio::io::AsyncRead::poll_read(std::pin::Pin::new(s), cx, buf),
-                    async_io: _s => {
-                        let read = std::task::ready!(self.poll_read(cx, buf.initialize_unfilled()))?;
-                        buf.advance(read);
-                        Poll::Ready(Ok(()))
-                    }
-                )
+            Socket::Tokio(s) => {
+                let mut buf = ::tokio::io::ReadBuf::new(buf);
+                std::task::ready!(::tokio::io::AsyncRead::poll_read(Pin::new(s), cx, &mut buf))?;
+                Poll::Ready(Ok(buf.filled().len()))
+            }
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Socket::AsyncIo(s) => s.poll_read(cx, buf),
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    pub(crate) fn poll_read_buf(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut ::tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self {
+            Socket::Tokio(s) => ::tokio::io::AsyncRead::poll_read(Pin::new(s), cx, buf),
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Socket::AsyncIo(s) => {
+                let read = std::task::ready!(s.poll_read(cx, buf.initialize_unfilled()))?;
+                buf.advance(read);
+                Poll::Ready(Ok(()))
             }
         }
-    };
+    }
 }
 
-macro_rules! write_polls {
-    ($kind:ty, |$s:ident| $registered:expr) => {
-        impl Socket<$kind> {
-            pub(crate) fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                socket!(self,
-                    tokio: s => ::tokio::io::AsyncWrite::poll_write(std::pin::Pin::new(s), cx, buf),
-                    async_io: $s => futures_io::AsyncWrite::poll_write(std::pin::Pin::new(&mut $registered.io()?), cx, buf)
-                )
-            }
-
-            pub(crate) fn poll_write_vectored(
-                &mut self,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                socket!(self,
-                    tokio: s => ::tokio::io::AsyncWrite::poll_write_vectored(std::pin::Pin::new(s), cx, bufs),
-                    async_io: $s => {
-                        futures_io::AsyncWrite::poll_write_vectored(std::pin::Pin::new(&mut $registered.io()?), cx, bufs)
-                    }
-                )
-            }
-
+impl<K: WriteKind> Socket<K> {
+    pub(crate) fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self {
             #[cfg(feature = "tokio")]
-            pub(crate) fn is_write_vectored(&self) -> bool {
-                socket!(self,
-                    tokio: s => ::tokio::io::AsyncWrite::is_write_vectored(s),
-                    async_io: _s => true // `writev(2)` underneath
-                )
-            }
+            Socket::Tokio(s) => ::tokio::io::AsyncWrite::poll_write(Pin::new(s), cx, buf),
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Socket::AsyncIo(s) => s.poll_write(cx, buf),
+        }
+    }
 
-            pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                socket!(self,
-                    tokio: s => ::tokio::io::AsyncWrite::poll_flush(std::pin::Pin::new(s), cx),
-                    async_io: $s => futures_io::AsyncWrite::poll_flush(std::pin::Pin::new(&mut $registered.io()?), cx)
-                )
-            }
+    pub(crate) fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self {
+            #[cfg(feature = "tokio")]
+            Socket::Tokio(s) => ::tokio::io::AsyncWrite::poll_write_vectored(Pin::new(s), cx, bufs),
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Socket::AsyncIo(s) => s.poll_write_vectored(cx, bufs),
+        }
+    }
 
-            /// Shuts the write direction down (the peer reads the end of the stream); reading
-            /// goes on.
-            pub(crate) fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                socket!(self,
-                    tokio: s => ::tokio::io::AsyncWrite::poll_shutdown(std::pin::Pin::new(s), cx),
-                    // async-io's `close` only flushes (async-net shuts down itself).
-                    async_io: $s => {
-                        let _ = cx; // a shutdown does not wait
-                        Poll::Ready($registered.io()?.get_ref().shutdown(std::net::Shutdown::Write))
-                    }
-                )
+    pub(crate) fn is_write_vectored(&self) -> bool {
+        match self {
+            #[cfg(feature = "tokio")]
+            Socket::Tokio(s) => ::tokio::io::AsyncWrite::is_write_vectored(s),
+            // `writev(2)` underneath.
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Socket::AsyncIo(_) => true,
+        }
+    }
+
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self {
+            #[cfg(feature = "tokio")]
+            Socket::Tokio(s) => ::tokio::io::AsyncWrite::poll_flush(Pin::new(s), cx),
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Socket::AsyncIo(s) => s.poll_flush(cx),
+        }
+    }
+
+    /// Shuts the write direction down (the peer reads the end of the stream); reading goes
+    /// on. It does not wait.
+    pub(crate) fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self {
+            #[cfg(feature = "tokio")]
+            Socket::Tokio(s) => ::tokio::io::AsyncWrite::poll_shutdown(Pin::new(s), cx),
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            Socket::AsyncIo(s) => {
+                let _ = cx;
+                Poll::Ready(s.shutdown_write())
             }
         }
-    };
+    }
 }
-
-read_polls!(Tcp);
-read_polls!(ReadHalf);
-write_polls!(Tcp, |s| s);
-write_polls!(WriteHalf, |s| s.0);
-#[cfg(unix)]
-read_polls!(super::Unix);
-#[cfg(unix)]
-write_polls!(super::Unix, |s| s);

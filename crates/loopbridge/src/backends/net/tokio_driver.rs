@@ -1,4 +1,4 @@
-//! Sockets on tokio's I/O driver.
+//! Sockets on tokio's I/O driver: what each kind of socket is there, and registering one.
 //!
 //! A tokio socket registers with the driver of the runtime whose context is entered when it
 //! is created — for `connect`, at its first poll. [`Entered`] enters the socket's runtime
@@ -7,11 +7,129 @@
 //! operation on its sockets itself, pending ones included.
 
 use std::future::Future;
+use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::Handle;
+
+use socket2::SockRef;
+
+use super::{FromStd, ReadHalf, Tcp, TcpListen, Udp, WriteHalf};
+#[cfg(unix)]
+use super::{Unix, UnixListen};
+
+/// What a kind of socket is on tokio, and its descriptor (for addresses and options).
+pub(crate) trait Kind {
+    type Socket;
+    fn sock(socket: &Self::Socket) -> SockRef<'_>;
+}
+
+impl Kind for Tcp {
+    type Socket = tokio::net::TcpStream;
+    fn sock(socket: &Self::Socket) -> SockRef<'_> {
+        SockRef::from(socket)
+    }
+}
+
+impl Kind for TcpListen {
+    type Socket = Bound<tokio::net::TcpListener>;
+    fn sock(socket: &Self::Socket) -> SockRef<'_> {
+        SockRef::from(&socket.io)
+    }
+}
+
+impl Kind for ReadHalf {
+    type Socket = tokio::net::tcp::OwnedReadHalf;
+    fn sock(socket: &Self::Socket) -> SockRef<'_> {
+        SockRef::from(socket.as_ref())
+    }
+}
+
+impl Kind for WriteHalf {
+    type Socket = tokio::net::tcp::OwnedWriteHalf;
+    fn sock(socket: &Self::Socket) -> SockRef<'_> {
+        SockRef::from(socket.as_ref())
+    }
+}
+
+impl Kind for Udp {
+    type Socket = tokio::net::UdpSocket;
+    fn sock(socket: &Self::Socket) -> SockRef<'_> {
+        SockRef::from(socket)
+    }
+}
+
+#[cfg(unix)]
+impl Kind for Unix {
+    type Socket = tokio::net::UnixStream;
+    fn sock(socket: &Self::Socket) -> SockRef<'_> {
+        SockRef::from(socket)
+    }
+}
+
+#[cfg(unix)]
+impl Kind for UnixListen {
+    type Socket = Bound<tokio::net::UnixListener>;
+    fn sock(socket: &Self::Socket) -> SockRef<'_> {
+        SockRef::from(&socket.io)
+    }
+}
+
+/// A kind whose tokio socket reads: tokio's `AsyncRead`.
+pub(crate) trait ReadKind: Kind<Socket: AsyncRead + Unpin> {}
+impl<K: Kind<Socket: AsyncRead + Unpin>> ReadKind for K {}
+
+/// A kind whose tokio socket writes: tokio's `AsyncWrite`.
+pub(crate) trait WriteKind: Kind<Socket: AsyncWrite + Unpin> {}
+impl<K: Kind<Socket: AsyncWrite + Unpin>> WriteKind for K {}
+
+/// A kind made from a std socket: registering one, made non-blocking first (tokio's `from_std`
+/// leaves that to the caller), with the driver of `handle`'s runtime.
+pub(crate) trait Register: Kind + FromStd {
+    fn register(io: Self::Std, handle: &Handle) -> io::Result<Self::Socket>;
+}
+
+impl Register for Tcp {
+    fn register(io: std::net::TcpStream, handle: &Handle) -> io::Result<Self::Socket> {
+        io.set_nonblocking(true)?;
+        entered(handle, || tokio::net::TcpStream::from_std(io))
+    }
+}
+
+impl Register for TcpListen {
+    fn register(io: std::net::TcpListener, handle: &Handle) -> io::Result<Self::Socket> {
+        io.set_nonblocking(true)?;
+        let io = entered(handle, || tokio::net::TcpListener::from_std(io))?;
+        Ok(Bound { io, handle: handle.clone() })
+    }
+}
+
+impl Register for Udp {
+    fn register(io: std::net::UdpSocket, handle: &Handle) -> io::Result<Self::Socket> {
+        io.set_nonblocking(true)?;
+        entered(handle, || tokio::net::UdpSocket::from_std(io))
+    }
+}
+
+#[cfg(unix)]
+impl Register for Unix {
+    fn register(io: std::os::unix::net::UnixStream, handle: &Handle) -> io::Result<Self::Socket> {
+        io.set_nonblocking(true)?;
+        entered(handle, || tokio::net::UnixStream::from_std(io))
+    }
+}
+
+#[cfg(unix)]
+impl Register for UnixListen {
+    fn register(io: std::os::unix::net::UnixListener, handle: &Handle) -> io::Result<Self::Socket> {
+        io.set_nonblocking(true)?;
+        let io = entered(handle, || tokio::net::UnixListener::from_std(io))?;
+        Ok(Bound { io, handle: handle.clone() })
+    }
+}
 
 pin_project! {
     /// `future`, polled inside `handle`'s runtime context.
@@ -55,8 +173,8 @@ impl<T> std::ops::Deref for Bound<T> {
     }
 }
 
-/// Runs the synchronous `make` (a `from_std`, a `bind`) inside `handle`'s runtime context.
-pub(crate) fn entered<R>(handle: &Handle, make: impl FnOnce() -> R) -> R {
+/// Runs the synchronous `make` (a `from_std`) inside `handle`'s runtime context.
+fn entered<R>(handle: &Handle, make: impl FnOnce() -> R) -> R {
     let _context = handle.enter();
     make()
 }

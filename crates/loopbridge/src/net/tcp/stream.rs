@@ -4,10 +4,10 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
-use super::addr::{ToSocketAddrs, first_ok, resolve};
-use super::io_traits::{async_read, async_write};
-use super::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use super::{OwnedReadHalf, OwnedWriteHalf};
 use crate::backends::net::{Reactor, Socket, Tcp};
+use crate::net::addr::{ToSocketAddrs, first_ok, resolve};
+use crate::net::io::stream_traits;
 
 /// A TCP connection, registered with the reactor of the runtime that made it: tokio's I/O
 /// driver under tokio, async-io's reactor under smol and async-std.
@@ -94,7 +94,7 @@ impl TcpStream {
     /// # Ok::<_, std::io::Error>(())
     /// ```
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
-        Ok(TcpStream { inner: Reactor::current()?.tcp_stream(stream)? })
+        Ok(TcpStream { inner: Reactor::current()?.register(stream)? })
     }
 
     /// The std stream, deregistered from the reactor; it stays in non-blocking mode.
@@ -208,8 +208,8 @@ impl TcpStream {
     }
 }
 
-async_read!(TcpStream);
-async_write!(TcpStream);
+stream_traits!(read TcpStream);
+stream_traits!(write TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

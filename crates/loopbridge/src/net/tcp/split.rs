@@ -1,14 +1,14 @@
-//! The two halves of a [`TcpStream`](super::TcpStream), from
-//! [`into_split`](super::TcpStream::into_split).
+//! The two halves of a [`TcpStream`](crate::net::TcpStream), from
+//! [`into_split`](crate::net::TcpStream::into_split).
 
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
-use super::io_traits::{async_read, async_write};
 use crate::backends::net::{ReadHalf, Socket, WriteHalf};
+use crate::net::io::stream_traits;
 
-/// The read half of a [`TcpStream`](super::TcpStream): `AsyncRead` of both families.
+/// The read half of a [`TcpStream`](crate::net::TcpStream): `AsyncRead` of both families.
 ///
 /// # Examples
 ///
@@ -32,7 +32,7 @@ pub struct OwnedReadHalf {
     pub(super) inner: Socket<ReadHalf>,
 }
 
-/// The write half of a [`TcpStream`](super::TcpStream): `AsyncWrite` of both families.
+/// The write half of a [`TcpStream`](crate::net::TcpStream): `AsyncWrite` of both families.
 /// Dropping it, or closing it, shuts the write direction down (the peer reads the end of the
 /// stream); the read half reads on.
 ///
@@ -73,7 +73,7 @@ impl OwnedReadHalf {
         self.inner.peer_addr()
     }
 
-    /// Reads received data without consuming it, as [`TcpStream::peek`](super::TcpStream::peek).
+    /// Reads received data without consuming it, as [`TcpStream::peek`](crate::net::TcpStream::peek).
     ///
     /// # Examples
     ///
@@ -108,8 +108,8 @@ impl OwnedWriteHalf {
     }
 }
 
-async_read!(OwnedReadHalf);
-async_write!(OwnedWriteHalf);
+stream_traits!(read OwnedReadHalf);
+stream_traits!(write OwnedWriteHalf);
 
 impl fmt::Debug for OwnedReadHalf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,9 +4,9 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
-use super::TcpStream;
-use super::addr::{ToSocketAddrs, bind_first};
+use super::stream::TcpStream;
 use crate::backends::net::{Reactor, Socket, TcpListen};
+use crate::net::addr::{ToSocketAddrs, bind_first};
 
 /// A TCP socket listening for connections.
 ///
@@ -46,7 +46,7 @@ impl TcpListener {
     /// # Ok::<_, std::io::Error>(())
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let inner = bind_first(addr, std::net::TcpListener::bind, Reactor::tcp_listener).await?;
+        let inner = bind_first(addr, std::net::TcpListener::bind, Reactor::register).await?;
         Ok(TcpListener { inner })
     }
 
@@ -87,7 +87,7 @@ impl TcpListener {
     /// # Ok::<_, std::io::Error>(())
     /// ```
     pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
-        Ok(TcpListener { inner: Reactor::current()?.tcp_listener(listener)? })
+        Ok(TcpListener { inner: Reactor::current()?.register(listener)? })
     }
 }
 

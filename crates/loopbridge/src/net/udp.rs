@@ -51,7 +51,7 @@ impl UdpSocket {
     /// # Ok::<_, std::io::Error>(())
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let inner = bind_first(addr, std::net::UdpSocket::bind, Reactor::udp).await?;
+        let inner = bind_first(addr, std::net::UdpSocket::bind, Reactor::register).await?;
         Ok(UdpSocket { inner })
     }
 
@@ -68,7 +68,7 @@ impl UdpSocket {
     /// # Ok::<_, std::io::Error>(())
     /// ```
     pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
-        Ok(UdpSocket { inner: Reactor::current()?.udp(socket)? })
+        Ok(UdpSocket { inner: Reactor::current()?.register(socket)? })
     }
 
     /// Sets the peer of [`send`](Self::send) and [`recv`](Self::recv) (the first address
