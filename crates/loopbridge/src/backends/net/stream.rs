@@ -78,6 +78,8 @@ impl<K: WriteKind> Socket<K> {
         }
     }
 
+    /// Asked by tokio's and hyper's `Write`s.
+    #[cfg(any(feature = "tokio", feature = "hyper"))]
     pub(crate) fn is_write_vectored(&self) -> bool {
         match self {
             #[cfg(feature = "tokio")]
