@@ -214,6 +214,7 @@ pin_project! {
 impl<F: Future> Future for Drive<F> {
     type Output = F::Output;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // The main future first: a `block_on` of a ready future never touches the scope.
         if let Poll::Ready(output) = self.project().future.poll(cx) {

@@ -53,6 +53,7 @@ use crate::park::wait_until;
 /// let refused = block_on::run(Some(&lifecycle), async { 1 }, None, park::wait);
 /// assert!(refused.unwrap_err().is_shut_down());
 /// ```
+#[inline]
 pub fn run<'a, F: Future>(
     lifecycle: Option<&'a Arc<Lifecycle>>,
     future: F,

@@ -144,6 +144,7 @@ pub(crate) fn is_spin_waker(waker: &Waker) -> bool {
 /// let out = spin::spin_then(std::future::pending::<u8>(), |_| 2);
 /// assert_eq!(out, 2);
 /// ```
+#[inline]
 pub fn spin_then<F: Future>(
     future: F,
     native_block_on: impl FnOnce(Pin<&mut F>) -> F::Output,

@@ -131,6 +131,7 @@ pub(crate) fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnErr
 
 /// Runs `f` with the cached backend if `fresh` accepts the entry's owner; else with the one
 /// `slow` finds (the global runner's if it finds none), kept for the next call.
+#[inline]
 #[track_caller]
 fn with_cached<R>(
     fresh: impl Fn(&Owner) -> bool,
@@ -147,6 +148,18 @@ fn with_cached<R>(
         return output;
     }
     let Some(f) = f else { unreachable!("`f` is only taken when it runs") };
+    missed(f, slow)
+}
+
+/// [`with_cached`] on a miss: out of line, so that the hit, the path of every call but a
+/// thread's first, stays small enough for what it calls to be inlined into it.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn missed<R>(
+    f: impl FnOnce(&AnyBackend) -> R,
+    slow: impl FnOnce() -> Option<(Owner, AnyBackend)>,
+) -> R {
     let Some((owner, backend)) = slow() else { return with_global(f) };
     // Replaced only when no operation borrows the entry (see the cache's rule 4).
     let _ = CACHE.try_with(|cache| {

@@ -75,6 +75,7 @@ impl<'a, F: Future> UntilClosed<'a, F> {
 impl<F: Future> Future for UntilClosed<'_, F> {
     type Output = Result<F::Output, BlockOnError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let Some(lifecycle) = *this.lifecycle else { return this.future.poll(cx).map(Ok) };
