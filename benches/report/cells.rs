@@ -66,24 +66,56 @@ pub(crate) fn ratio_row(
         let _ = writeln!(out, "| {case} | — | — | — | | — | {target} | not measured |");
         return None;
     };
-    let ratio = lb.median / native.median;
-    let (met, shown) = match against {
-        Against::Target(limit) | Against::Floor(limit) => {
-            let rounds = lb.round_values(native, |l, n| l / n);
-            (limit.met(ratio), firm_verdict(limit.met(ratio), &rounds, |r| limit.met(r)))
-        }
-        Against::Reference => (true, "—".to_owned()),
-    };
+    // Time: loopbridge's over native's.
+    let compared = Compared::new(
+        lb,
+        native,
+        match against {
+            Against::Target(limit) | Against::Floor(limit) => Some(limit),
+            Against::Reference => None,
+        },
+    );
+    let shown = if compared.judged { compared.shown.as_str() } else { "—" };
     let _ = writeln!(
         out,
-        "| {case} | {} | {} | {ratio:.2}× | {} | {} / {} | {target} | {shown} |",
+        "| {case} | {} | {} | {:.2}× | {} | {} / {} | {target} | {shown} |",
         ns(native.median),
         ns(lb.median),
-        lb.per_round(native, |l, n| l / n),
+        compared.ratio,
+        compared.per_round,
         range(native),
         range(lb),
     );
-    Some(met)
+    Some(compared.met)
+}
+
+/// Two medians compared: `a / b`, the same ratio round by round, and whether it meets a limit
+/// (firmly, or only within the rounds' noise). Every ratio row of the report is one.
+#[derive(Debug)]
+pub(crate) struct Compared {
+    pub(crate) ratio: f64,
+    /// The ratio per round, `a / b / c` (empty with a single round).
+    pub(crate) per_round: String,
+    /// Whether the median's ratio meets the limit (true without one).
+    pub(crate) met: bool,
+    /// The verdict as shown, settled or within noise; empty without a limit.
+    pub(crate) shown: String,
+    /// Whether there was a limit to judge by.
+    pub(crate) judged: bool,
+}
+
+impl Compared {
+    pub(crate) fn new(a: &Stat, b: &Stat, limit: Option<Limit>) -> Self {
+        let ratio = a.median / b.median;
+        let per_round = a.per_round(b, |a, b| a / b);
+        let Some(limit) = limit else {
+            return Compared { ratio, per_round, met: true, shown: String::new(), judged: false };
+        };
+        let rounds = a.round_values(b, |a, b| a / b);
+        let met = limit.met(ratio);
+        let shown = firm_verdict(met, &rounds, |r| limit.met(r));
+        Compared { ratio, per_round, met, shown, judged: true }
+    }
 }
 
 /// A row of a throughput table, `| case | flavour | reference | reference ops/s | measured
@@ -101,22 +133,18 @@ pub(crate) fn throughput_row(
             writeln!(out, "| {case} | {flavour} | {reference_name} | — | — | — | | not measured |");
         return None;
     };
-    let ratio = reference.median / measured.median;
-    let rounds = reference.round_values(measured, |r, m| r / m);
-    let (met, shown) = match limit {
-        Some(limit) => {
-            (limit.met(ratio), firm_verdict(limit.met(ratio), &rounds, |r| limit.met(r)))
-        }
-        None => (true, "(reference)".to_owned()),
-    };
+    // Throughput: the reference's time over the measured one.
+    let compared = Compared::new(reference, measured, limit);
+    let shown = if compared.judged { compared.shown.as_str() } else { "(reference)" };
     let _ = writeln!(
         out,
-        "| {case} | {flavour} | {reference_name} | {} | {} | {ratio:.2}× | {} | {shown} |",
+        "| {case} | {flavour} | {reference_name} | {} | {} | {:.2}× | {} | {shown} |",
         rate(per_iteration, reference),
         rate(per_iteration, measured),
-        reference.per_round(measured, |r, m| r / m),
+        compared.ratio,
+        compared.per_round,
     );
-    Some(met)
+    Some(compared.met)
 }
 
 #[cfg(test)]

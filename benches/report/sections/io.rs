@@ -3,10 +3,10 @@
 use std::fmt::Write as _;
 
 use super::{FLAVOURS, Out};
-use crate::cells::{Against, ratio_row, throughput_row};
+use crate::cells::{Against, Compared, ratio_row, throughput_row};
 use crate::results::{Results, Stat};
 use crate::targets::*;
-use crate::verdicts::{Tally, firm_verdict};
+use crate::verdicts::Tally;
 
 /// `loopbridge::net` against each backend's native sockets: the echo round trip (a target),
 /// connection setup (reference), and, under tokio multi-thread, both against async-net (a
@@ -42,17 +42,16 @@ pub(super) fn net(results: &Results, out: &mut Out) {
         let lb = results.case("throughput_64mib", flavour, "loopbridge");
         match native.zip(lb) {
             Some((n, l)) => {
-                let ratio = n.median / l.median;
-                let met = NET_THROUGHPUT.limit.met(ratio);
-                throughput.add(Some(met));
-                let rounds = n.round_values(l, |n, l| n / l);
+                let compared = Compared::new(n, l, Some(NET_THROUGHPUT.limit));
+                throughput.add(Some(compared.met));
                 let _ = writeln!(
                     throughput_rows,
-                    "| {flavour} | {} | {} | {ratio:.2}× | {} | {} |",
+                    "| {flavour} | {} | {} | {:.2}× | {} | {} |",
                     mib_s(n),
                     mib_s(l),
-                    n.per_round(l, |n, l| n / l),
-                    firm_verdict(met, &rounds, |r| NET_THROUGHPUT.limit.met(r))
+                    compared.ratio,
+                    compared.per_round,
+                    compared.shown
                 );
             }
             None => {

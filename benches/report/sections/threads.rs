@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 
 use super::{FLAVOURS, Out};
-use crate::cells::{Against, ns, range, ratio_row};
+use crate::cells::{Against, Compared, ns, range, ratio_row};
 use crate::results::{Results, Stat};
 use crate::targets::*;
-use crate::verdicts::{Tally, firm_verdict, verdict};
+use crate::verdicts::{Tally, verdict};
 
 /// `block_on` from a plain thread: the global runner and a `Bridge` against native, and the
 /// global runner against the floor.
@@ -146,18 +146,17 @@ pub(super) fn concurrent(results: &Results, out: &mut Out) {
             let lb = results.case(&group, flavour, "loopbridge");
             match native.zip(lb) {
                 Some((n, l)) => {
-                    let ratio = n.median / l.median;
-                    let met = CONCURRENT.limit.met(ratio);
-                    tally.add(Some(met));
+                    let compared = Compared::new(n, l, Some(CONCURRENT.limit));
+                    tally.add(Some(compared.met));
                     let ops = |s: &Stat| format!("{:.0}k", callers / s.median * 1e6);
-                    let rounds = n.round_values(l, |n, l| n / l);
                     let _ = writeln!(
                         rows,
-                        "| {callers} | {flavour} | {} | {} | {ratio:.2}× | {} | {} |",
+                        "| {callers} | {flavour} | {} | {} | {:.2}× | {} | {} |",
                         ops(n),
                         ops(l),
-                        n.per_round(l, |n, l| n / l),
-                        firm_verdict(met, &rounds, |r| CONCURRENT.limit.met(r))
+                        compared.ratio,
+                        compared.per_round,
+                        compared.shown
                     );
                 }
                 None => {
