@@ -45,7 +45,6 @@ use loopbridge_smol::SmolBackend;
 use loopbridge_tokio::TokioBackend;
 
 pub(crate) use custom::CustomBackend;
-
 pub use flavor::Flavor;
 pub use gates::{if_async_std, if_no_backend, if_smol, if_tokio};
 pub(crate) use owned::{OwnedRuntime, flavor_settings, start};

@@ -228,7 +228,7 @@ fn servable(kind: BackendKind) -> bool {
 
 /// The backend of the runtime the calling thread is inside, if this build can serve it (the
 /// slow path: it builds the backend value).
-pub(crate) fn entered() -> Option<AnyBackend> {
+fn entered() -> Option<AnyBackend> {
     match detect() {
         Inside::Marked(marker) => marked(marker).or_else(native),
         Inside::Native(_) => native(),

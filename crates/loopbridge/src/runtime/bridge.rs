@@ -117,10 +117,7 @@ impl Bridge {
     /// ```
     #[track_caller]
     pub fn current() -> Bridge {
-        match ambient::entered() {
-            Some(backend) => Bridge { backend },
-            None => Bridge::global(),
-        }
+        Bridge { backend: ambient::with_current(AnyBackend::clone) }
     }
 
     /// The global runner, started on first use with the backend chosen as described in
