@@ -94,39 +94,34 @@ pub(crate) trait Register: Kind + FromStd {
 
 impl Register for Tcp {
     fn register(io: std::net::TcpStream, handle: &Handle) -> io::Result<Self::Socket> {
-        io.set_nonblocking(true)?;
-        entered(handle, || tokio::net::TcpStream::from_std(io))
+        from_std_in(handle, io, tokio::net::TcpStream::from_std)
     }
 }
 
 impl Register for TcpListen {
     fn register(io: std::net::TcpListener, handle: &Handle) -> io::Result<Self::Socket> {
-        io.set_nonblocking(true)?;
-        let io = entered(handle, || tokio::net::TcpListener::from_std(io))?;
+        let io = from_std_in(handle, io, tokio::net::TcpListener::from_std)?;
         Ok(Bound { io, handle: handle.clone() })
     }
 }
 
 impl Register for Udp {
     fn register(io: std::net::UdpSocket, handle: &Handle) -> io::Result<Self::Socket> {
-        io.set_nonblocking(true)?;
-        entered(handle, || tokio::net::UdpSocket::from_std(io))
+        from_std_in(handle, io, tokio::net::UdpSocket::from_std)
     }
 }
 
 #[cfg(unix)]
 impl Register for Unix {
     fn register(io: std::os::unix::net::UnixStream, handle: &Handle) -> io::Result<Self::Socket> {
-        io.set_nonblocking(true)?;
-        entered(handle, || tokio::net::UnixStream::from_std(io))
+        from_std_in(handle, io, tokio::net::UnixStream::from_std)
     }
 }
 
 #[cfg(unix)]
 impl Register for UnixListen {
     fn register(io: std::os::unix::net::UnixListener, handle: &Handle) -> io::Result<Self::Socket> {
-        io.set_nonblocking(true)?;
-        let io = entered(handle, || tokio::net::UnixListener::from_std(io))?;
+        let io = from_std_in(handle, io, tokio::net::UnixListener::from_std)?;
         Ok(Bound { io, handle: handle.clone() })
     }
 }
@@ -173,8 +168,17 @@ impl<T> std::ops::Deref for Bound<T> {
     }
 }
 
-/// Runs the synchronous `make` (a `from_std`) inside `handle`'s runtime context.
-fn entered<R>(handle: &Handle, make: impl FnOnce() -> R) -> R {
+/// `from_std(io)` inside `handle`'s runtime context, `io` made non-blocking first (tokio's
+/// `from_std` leaves that to the caller).
+fn from_std_in<S, T>(
+    handle: &Handle,
+    io: S,
+    from_std: impl FnOnce(S) -> io::Result<T>,
+) -> io::Result<T>
+where
+    for<'a> SockRef<'a>: From<&'a S>,
+{
+    SockRef::from(&io).set_nonblocking(true)?;
     let _context = handle.enter();
-    make()
+    from_std(io)
 }
