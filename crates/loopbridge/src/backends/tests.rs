@@ -34,6 +34,22 @@ fn without_a_backend_a_loopbridge_test_is_one_failing_test() {
     assert!(message.contains("of the crate you are building, which forwards it"), "{message}");
 }
 
+/// `net` compiles without a backend, and making a socket there is one `Unsupported` error that
+/// names the features (a literal address: no name lookup, which would need a runtime).
+#[cfg(all(feature = "net", not(any(feature = "tokio", feature = "smol", feature = "async-std"))))]
+#[test]
+fn without_a_backend_a_socket_is_an_unsupported_error_naming_the_features() {
+    use loopbridge_core::unstable::park;
+    let connect = park::wait(crate::net::TcpStream::connect("127.0.0.1:1"));
+    let bind = crate::net::UdpSocket::from_std(std::net::UdpSocket::bind("127.0.0.1:0").unwrap());
+    for err in [connect.unwrap_err(), bind.unwrap_err()] {
+        assert_eq!(err.kind(), std::io::ErrorKind::Unsupported, "{err}");
+        let message = err.to_string();
+        assert!(message.contains("loopbridge::net needs a reactor"), "{message}");
+        assert!(message.contains("enable a backend feature"), "{message}");
+    }
+}
+
 // With a backend, the no-backend gate drops its input (a `compile_error!` here).
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 crate::__private::if_no_backend! {

@@ -19,10 +19,7 @@ pub(crate) enum Reactor {}
 impl Reactor {
     /// The error every socket of this build meets first.
     pub(crate) fn current() -> io::Result<Reactor> {
-        Err(super::unsupported(
-            "this build has none: enable a backend feature (`tokio`, `smol` or `async-std`) of \
-             the crate you are building, which forwards it to loopbridge",
-        ))
+        Err(super::unsupported(&crate::Error::no_backend().to_string()))
     }
 
     pub(crate) fn register<K, S>(&self, _io: S) -> io::Result<Socket<K>> {
