@@ -185,3 +185,30 @@ async fn spawn_local_sets_work_in_block_on_and_on_a_one_thread_runner(flavor: Fl
         runner.shutdown(PATIENCE);
     }
 }
+
+#[loopbridge::test]
+async fn try_join_next_sees_every_finished_task_whatever_the_callers_budget() {
+    // tokio charges each poll of a handle to the polling task's cooperative budget (128 polls);
+    // `try_join_next` must not stop reporting finished tasks when the budget runs out.
+    const TASKS: usize = 1000;
+    let mut set = JoinSet::new();
+    let finished = Arc::new(AtomicUsize::new(0));
+    for i in 0..TASKS {
+        let finished = Arc::clone(&finished);
+        set.spawn(async move {
+            finished.fetch_add(1, Ordering::SeqCst);
+            i
+        });
+    }
+    until(&finished, TASKS, "tasks finished").await;
+    // Every task has returned; give the handles a moment to see it (on tokio, a task's output
+    // is stored just after its future returns).
+    loopbridge::sleep(Duration::from_millis(20)).await;
+    let mut joined = 0;
+    while let Some(result) = set.try_join_next() {
+        result.unwrap();
+        joined += 1;
+    }
+    assert_eq!(joined, TASKS, "try_join_next said nothing was ready while finished tasks waited");
+    assert!(set.is_empty());
+}

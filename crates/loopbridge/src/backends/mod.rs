@@ -207,6 +207,17 @@ impl LoopBackend for AnyBackend {
     }
 }
 
+/// `future`, polled outside tokio's cooperative budget where tokio is compiled in: tokio's
+/// handles charge every poll to the polling task's budget (128 polls) and report `Pending`
+/// once it is spent, which a poll that must see what is ready (`JoinSet::try_join_next`) cannot
+/// accept — tokio's own `try_join_next` skips the budget for the same reason. No other runtime
+/// has a budget.
+pub(crate) fn unconstrained<F: Future>(future: F) -> impl Future<Output = F::Output> {
+    #[cfg(feature = "tokio")]
+    let future = tokio::task::unconstrained(future);
+    future
+}
+
 impl fmt::Debug for AnyBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         dispatch!(self, b => fmt::Debug::fmt(b, f))

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::panic;
+use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -150,7 +151,9 @@ impl<T> JoinSet<T> {
     /// assert!(set.is_empty());
     /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
-        match self.poll_join_next(&mut Context::from_waker(Waker::noop())) {
+        // Outside tokio's budget: a spent one would hide the finished tasks.
+        let next = pin!(crate::backends::unconstrained(poll_fn(|cx| self.poll_join_next(cx))));
+        match next.poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(next) => next,
             Poll::Pending => None,
         }
