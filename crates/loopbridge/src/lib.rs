@@ -266,8 +266,8 @@ pub use runtime::{
     global_is_running, in_async_context, set_default_backend, shutdown_global, try_block_on,
 };
 pub use task::{
-    AbortHandle, JoinHandle, JoinSet, TaskGroup, spawn, spawn_local, task_group, to_thread,
-    try_spawn_local,
+    AbortHandle, JoinHandle, JoinSet, TaskGroup, spawn, spawn_local, task_group,
+    task_group_with_timeout, to_thread, try_spawn_local,
 };
 pub use thread_bound::ThreadBound;
 pub use time::{

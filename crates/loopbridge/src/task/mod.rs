@@ -36,4 +36,4 @@ pub use local::{spawn_local, try_spawn_local};
 pub use loopbridge_core::task::AbortHandle;
 pub use loopbridge_core::{JoinError, JoinHandle, SpawnLocalError};
 pub use spawn::{spawn, to_thread};
-pub use task_group::{TaskGroup, task_group};
+pub use task_group::{TaskGroup, task_group, task_group_with_timeout};

@@ -15,20 +15,33 @@
 //!    first poll, so one that raced the failure does not run either.
 //! 4. Dropping the group's future aborts every child and cancels the token: the children stop
 //!    at their next await point, on their own threads.
+//! 5. Every child and the body carry a [`Hold`](hold::Hold) on the group, dropped with their
+//!    future; a group created while one of them is being polled is *nested* in it, and each of
+//!    its own holds keeps that hold alive. The group returns only once no hold is alive, so a
+//!    grandchild aborted by a failure two levels up has run its destructor before the outer
+//!    group returns.
+//! 6. [`TaskGroup::cancel`] closes the group as a failure would (token, children, no new
+//!    spawns) but records no failure and leaves the body running: the group returns what the
+//!    body returns. A deadline ([`task_group_with_timeout`]) that passes first closes it and
+//!    drops the body: the group returns `Elapsed` once everything in it has stopped.
+
+mod group;
+mod hold;
 
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
+use std::time::{Duration, Instant};
 
+use loopbridge_core::Elapsed;
 use loopbridge_core::cancel::CancellationToken;
-use pin_project_lite::pin_project;
 
 use crate::{Bridge, JoinSet};
+use group::{Child, Group};
+use hold::{Hold, Holds};
 
 /// Runs `body` with a [`TaskGroup`] to spawn children into, and returns once the body and
 /// every child have ended: `Ok` with the body's value if nothing failed; otherwise the first
@@ -36,11 +49,13 @@ use crate::{Bridge, JoinSet};
 /// has been cancelled and has stopped. Dropping the returned future cancels everything in the
 /// group. The four rules:
 ///
-/// 1. Nothing spawned into the group outlives it: it returns after the body and every child.
+/// 1. Nothing spawned into the group outlives it: it returns after the body and every child —
+///    and after every child of every group nested in them, however deep, whose destructors
+///    have run.
 /// 2. The first failure cancels the body and every other child (at their next await; their
 ///    destructors run) before the group returns it; later failures are dropped.
 /// 3. Dropping the group's future aborts every child and cancels [`TaskGroup::token`].
-/// 4. A spawn into a group that has failed or returned never runs.
+/// 4. A spawn into a group that has failed, been cancelled or returned never runs.
 ///
 /// # Errors
 ///
@@ -73,14 +88,49 @@ where
     Fut: Future<Output = Result<T, E>>,
     E: Send + 'static,
 {
-    let shared = Arc::new(Shared {
-        bridge: crate::Bridge::current(),
-        token: CancellationToken::new(),
-        live: AtomicBool::new(true),
-        state: Mutex::new(State { children: JoinSet::new(), failure: None, waker: None }),
-    });
-    let body = body(TaskGroup { shared: Arc::clone(&shared) });
-    Group { body: Some(body), output: None, shared }.await
+    match Group::new(body, None).await {
+        Ok(output) => output,
+        Err(_) => unreachable!("a group without a deadline never elapses"),
+    }
+}
+
+/// [`task_group`] with a deadline — Python anyio's `fail_after` around a task group: if the
+/// group has not returned `timeout` after the call, it is closed as by a failure (the token is
+/// cancelled, every child aborted, the body dropped) and, once everything in it has stopped,
+/// returns `Err(Elapsed)` — never before the deadline. A failure first is returned as
+/// [`task_group`] returns it (`Ok(Err(e))`, or the panic resumed).
+///
+/// # Errors
+///
+/// [`Elapsed`] if the deadline passed first.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// let start = Instant::now();
+/// let outcome = loopbridge::block_on(loopbridge::task::task_group_with_timeout(
+///     Duration::from_millis(20),
+///     |group| async move {
+///         group.spawn(std::future::pending::<Result<(), String>>()); // stopped at the deadline
+///         std::future::pending::<Result<(), String>>().await
+///     },
+/// ));
+/// assert!(outcome.is_err()); // Elapsed
+/// assert!(start.elapsed() >= Duration::from_millis(20));
+/// ```
+pub async fn task_group_with_timeout<T, E, F, Fut>(
+    timeout: Duration,
+    body: F,
+) -> Result<Result<T, E>, Elapsed>
+where
+    F: FnOnce(TaskGroup<E>) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: Send + 'static,
+{
+    let deadline = Instant::now().checked_add(timeout);
+    Group::new(body, deadline.map(crate::sleep_until)).await
 }
 
 /// The handle to a [`task_group`]: spawns children into it. `Clone + Send + Sync`: a clone
@@ -106,15 +156,21 @@ struct Shared<E> {
     /// The runtime the group runs on, where its children go.
     bridge: Bridge,
     token: CancellationToken,
-    /// Accepting children: neither failed, nor returned, nor dropped.
+    /// Accepting children: neither failed, nor cancelled, nor returned, nor dropped.
     live: AtomicBool,
+    /// The holds of the body and the children (and, through them, of nested groups).
+    holds: Arc<Holds>,
+    /// The hold the group was created under: each of its own holds keeps it alive.
+    outer: Option<Arc<Hold>>,
     state: Mutex<State<E>>,
 }
 
 struct State<E> {
     children: JoinSet<Result<(), E>>,
     failure: Option<Failure<E>>,
-    /// The group's future, to wake when a child is added.
+    /// Cancelled by [`TaskGroup::cancel`]: the children's results no longer count.
+    cancelled: bool,
+    /// The group's future, to wake when a child is added or the group is cancelled.
     waker: Option<Waker>,
 }
 
@@ -125,7 +181,7 @@ enum Failure<E> {
 
 impl<E: Send + 'static> TaskGroup<E> {
     /// Spawns `future` into the group, on the runtime the group runs on. If the group has
-    /// failed or ended, the future is dropped without running.
+    /// failed, been cancelled or ended, the future is dropped without running.
     ///
     /// # Examples
     ///
@@ -151,14 +207,9 @@ impl<E: Send + 'static> TaskGroup<E> {
         if !self.shared.is_live() {
             return;
         }
+        let hold = Hold::new(&self.shared.holds, self.shared.outer.clone());
         let gate = Arc::clone(&self.shared);
-        let handle = self.shared.bridge.spawn(async move {
-            // A child that raced the group's failure or end never runs (rule 3).
-            if !gate.is_live() {
-                return Ok(());
-            }
-            future.await
-        });
+        let handle = self.shared.bridge.spawn(Child::new(future, hold, gate));
         let mut state = self.shared.lock();
         if !self.shared.is_live() {
             handle.abort(); // its first poll, if not past it, is its last
@@ -170,9 +221,11 @@ impl<E: Send + 'static> TaskGroup<E> {
             waker.wake();
         }
     }
+}
 
-    /// A child of the group's token: cancelled when the group fails or is dropped, so children
-    /// can notice cooperatively; cancelling it does not cancel the group.
+impl<E> TaskGroup<E> {
+    /// A child of the group's token: cancelled when the group fails, is cancelled or is
+    /// dropped, so children can notice cooperatively; cancelling it does not cancel the group.
     ///
     /// # Examples
     ///
@@ -187,6 +240,57 @@ impl<E: Send + 'static> TaskGroup<E> {
     /// ```
     pub fn token(&self) -> CancellationToken {
         self.shared.token.child_token()
+    }
+
+    /// Cancels the group cleanly, from inside it or from anywhere a clone went — anyio's
+    /// `cancel_scope.cancel()`: the group's token is cancelled, every child is aborted (its
+    /// destructors run before the group returns) and later spawns never run. It is not a
+    /// failure: the children's results no longer count (a panic still does), and the group
+    /// returns what the body returns. The body is not interrupted — it sees
+    /// [`token`](Self::token) cancelled and ends when it chooses. A no-op once the group has
+    /// failed or returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let value = loopbridge::block_on(loopbridge::task_group(|group| async move {
+    ///     for _ in 0..3 {
+    ///         group.spawn(std::future::pending::<Result<(), String>>()); // never end alone
+    ///     }
+    ///     group.cancel();
+    ///     group.token().cancelled().await;
+    ///     Ok("the body's value")
+    /// }));
+    /// assert_eq!(value, Ok("the body's value"));
+    /// ```
+    pub fn cancel(&self) {
+        let mut state = self.shared.lock();
+        if !self.shared.is_live() {
+            return;
+        }
+        state.cancelled = true;
+        self.shared.close(&mut state);
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Whether the group no longer accepts children: it failed, was cancelled, returned, or
+    /// its future was dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let closed = loopbridge::block_on(loopbridge::task_group(|group| async move {
+    ///     group.cancel();
+    ///     Ok::<_, String>(group.is_closed())
+    /// }));
+    /// assert_eq!(closed, Ok(true));
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        !self.shared.is_live()
     }
 }
 
@@ -216,93 +320,6 @@ impl<E> State<E> {
         }
         self.failure = Some(failure);
         None
-    }
-}
-
-pin_project! {
-    /// The future of a [`task_group`].
-    struct Group<T, E, Fut> {
-        #[pin]
-        body: Option<Fut>,
-        output: Option<T>,
-        shared: Arc<Shared<E>>,
-    }
-
-    impl<T, E, Fut> PinnedDrop for Group<T, E, Fut> {
-        fn drop(this: Pin<&mut Self>) {
-            // Rule 4; harmless after the group returned (no child is left then).
-            let shared = &this.shared;
-            let mut state = shared.lock();
-            shared.close(&mut state);
-        }
-    }
-}
-
-impl<T, E, Fut> Future for Group<T, E, Fut>
-where
-    Fut: Future<Output = Result<T, E>>,
-{
-    type Output = Result<T, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let mut late = Vec::new();
-        if let Some(body) = this.body.as_mut().as_pin_mut() {
-            let failure = match panic::catch_unwind(AssertUnwindSafe(|| body.poll(cx))) {
-                Ok(Poll::Pending) => None,
-                Ok(Poll::Ready(Ok(output))) => {
-                    *this.output = Some(output);
-                    None
-                }
-                Ok(Poll::Ready(Err(err))) => Some(Failure::Err(err)),
-                Err(payload) => Some(Failure::Panic(payload)),
-            };
-            if this.output.is_some() || failure.is_some() {
-                this.body.set(None);
-            }
-            if let Some(failure) = failure {
-                let mut state = this.shared.lock();
-                late.extend(state.fail(failure));
-                this.shared.close(&mut state);
-            }
-        }
-        let mut state = this.shared.lock();
-        let drained = loop {
-            let failure = match state.children.poll_join_next(cx) {
-                Poll::Ready(None) => break true,
-                Poll::Pending => break false,
-                Poll::Ready(Some(Ok(Ok(())))) => continue,
-                Poll::Ready(Some(Ok(Err(err)))) => Failure::Err(err),
-                Poll::Ready(Some(Err(err))) => match err.try_into_panic() {
-                    Ok(payload) => Failure::Panic(payload),
-                    Err(_) => continue, // aborted by the group's own failure or drop
-                },
-            };
-            late.extend(state.fail(failure));
-            this.shared.close(&mut state);
-            if this.body.is_some() {
-                drop(state);
-                this.body.set(None); // the body's destructors run outside the lock
-                state = this.shared.lock();
-            }
-        };
-        if !drained || this.body.is_some() {
-            state.waker = Some(cx.waker().clone());
-            return Poll::Pending;
-        }
-        // Done: the body has ended and every child has stopped.
-        this.shared.live.store(false, Ordering::Release);
-        let failure = state.failure.take();
-        drop(state);
-        drop(late);
-        match failure {
-            None => match this.output.take() {
-                Some(output) => Poll::Ready(Ok(output)),
-                None => unreachable!("the body ended without a failure, so it gave its output"),
-            },
-            Some(Failure::Err(err)) => Poll::Ready(Err(err)),
-            Some(Failure::Panic(payload)) => panic::resume_unwind(payload),
-        }
     }
 }
 
