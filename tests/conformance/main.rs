@@ -38,6 +38,7 @@ mod panics;
 mod runner;
 mod spawn;
 mod task_group;
+mod task_ids;
 mod thread_bound;
 mod time;
 mod to_thread;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::Id;
 use super::cell::Cell;
 
 /// Aborts a task without knowing its output type: what a `JoinSet` hands out for each task it
@@ -36,11 +37,16 @@ enum Repr {
 pub(crate) trait Abort: Send + Sync {
     fn abort(&self);
     fn is_finished(&self) -> bool;
+    fn id(&self) -> Id;
 }
 
 impl<T: Send> Abort for Cell<T> {
     fn abort(&self) {
         Cell::abort(self);
+    }
+
+    fn id(&self) -> Id {
+        Cell::id(self)
     }
 
     fn is_finished(&self) -> bool {
@@ -115,8 +121,26 @@ impl AbortHandle {
     }
 }
 
+impl AbortHandle {
+    /// The id of the task, the same as its [`JoinHandle::id`](super::JoinHandle::id).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (_task, handle) = loopbridge_core::task::TaskFuture::new(async {});
+    /// assert_eq!(handle.abort_handle().id(), handle.id());
+    /// ```
+    pub fn id(&self) -> Id {
+        match &self.repr {
+            Repr::Cell(cell) => cell.id(),
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => Id::from_tokio(handle.id()),
+        }
+    }
+}
+
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AbortHandle").finish_non_exhaustive()
+        f.debug_struct("AbortHandle").field("id", &self.id()).finish_non_exhaustive()
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::PoisonError;
 use std::task::Waker;
 
-use super::JoinError;
+use super::{Id, JoinError};
 // std's types, or loom's under `cfg(loom)`: see `sync.rs`.
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering};
 
@@ -46,6 +46,8 @@ pub(crate) struct Cell<T> {
     task_waker_id: WakerId,
     /// The waker recorded in `join_waker`; written and read by the handle only.
     join_waker_id: WakerId,
+    /// The task's id, given to every handle and to its `JoinError`.
+    id: Id,
 }
 
 /// What [`Waker::will_wake`] compares (the data pointer and the vtable's address), kept where
@@ -96,7 +98,13 @@ impl<T> Cell<T> {
             finished: AtomicBool::new(false),
             task_waker_id: WakerId::new(),
             join_waker_id: WakerId::new(),
+            id: Id::next(),
         }
+    }
+
+    #[inline]
+    pub(crate) fn id(&self) -> Id {
+        self.id
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
@@ -143,6 +151,7 @@ impl<T> Cell<T> {
 
     /// Stores the result (first call wins) and wakes the handle.
     pub(crate) fn complete(&self, result: Result<T, JoinError>) {
+        let result = result.map_err(|err| err.with_id(self.id));
         let (join_waker, task_waker) = {
             let mut state = self.lock();
             if !matches!(state.output, Output::Pending) {

@@ -4,6 +4,8 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Mutex;
 
+use super::Id;
+
 /// A task (or `to_thread` job) did not return a value: it was cancelled, or it panicked.
 ///
 /// The panic payload is kept, so [`into_panic`](Self::into_panic) plus
@@ -22,6 +24,8 @@ use std::sync::Mutex;
 /// ```
 pub struct JoinError {
     repr: Repr,
+    /// The task's: stamped by the handle that delivers the error (see [`JoinError::id`]).
+    id: Id,
 }
 
 enum Repr {
@@ -43,7 +47,7 @@ impl JoinError {
     /// assert!(JoinError::cancelled().is_cancelled());
     /// ```
     pub fn cancelled() -> Self {
-        JoinError { repr: Repr::Cancelled(None) }
+        JoinError { repr: Repr::Cancelled(None), id: Id::next() }
     }
 
     /// The error of work that was cancelled — never run — for the stated `reason`, e.g. because
@@ -58,7 +62,7 @@ impl JoinError {
     /// assert_eq!(err.to_string(), "task was cancelled: the runner is shut down");
     /// ```
     pub fn cancelled_because(reason: &'static str) -> Self {
-        JoinError { repr: Repr::Cancelled(Some(reason)) }
+        JoinError { repr: Repr::Cancelled(Some(reason)), id: Id::next() }
     }
 
     /// The error of a task that panicked with `payload`.
@@ -70,17 +74,43 @@ impl JoinError {
     /// assert!(JoinError::panic(Box::new(7_u8)).is_panic());
     /// ```
     pub fn panic(payload: Box<dyn Any + Send + 'static>) -> Self {
-        JoinError { repr: Repr::Panic(Mutex::new(payload)) }
+        JoinError { repr: Repr::Panic(Mutex::new(payload)), id: Id::next() }
     }
 
     /// The same error, from tokio's: a panic keeps its payload; anything else was a
     /// cancellation. For a [`JoinHandle`](super::JoinHandle) over tokio's own.
     #[cfg(feature = "tokio")]
     pub(crate) fn from_tokio(err: tokio::task::JoinError) -> Self {
+        let id = Id::from_tokio(err.id());
         match err.try_into_panic() {
             Ok(payload) => JoinError::panic(payload),
             Err(_) => JoinError::cancelled(),
         }
+        .with_id(id)
+    }
+
+    /// The same error, naming the task `id` (the handle that delivers it knows which).
+    pub(crate) fn with_id(self, id: Id) -> Self {
+        JoinError { id, ..self }
+    }
+
+    /// The id of the task that failed, as its [`JoinHandle::id`](super::JoinHandle::id) —
+    /// tokio's `JoinError::id`. An error made by hand (by a backend, before a handle delivers
+    /// it) has an id of its own until then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::task::TaskFuture;
+    /// use loopbridge_core::unstable::park;
+    ///
+    /// let (task, handle) = TaskFuture::new(async { panic!("boom") });
+    /// let id = handle.id();
+    /// park::wait(task);
+    /// assert_eq!(park::wait(handle).unwrap_err().id(), id);
+    /// ```
+    pub fn id(&self) -> Id {
+        self.id
     }
 
     /// Whether the task was cancelled (by `abort`, or by the shutdown of its runner).

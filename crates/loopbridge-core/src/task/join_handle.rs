@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::cell::Cell;
-use super::{AbortHandle, JoinError};
+use super::{AbortHandle, Id, JoinError};
 
 /// An owned permission to await a spawned task or `to_thread` job, and to abort it.
 ///
@@ -109,6 +109,24 @@ impl<T> JoinHandle<T> {
         }
     }
 
+    /// The id of the task: what [`task::id`](super::id) returns inside it, and what its
+    /// [`JoinError`] carries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (_a, a) = loopbridge_core::task::TaskFuture::new(async {});
+    /// let (_b, b) = loopbridge_core::task::TaskFuture::new(async {});
+    /// assert_ne!(a.id(), b.id());
+    /// ```
+    pub fn id(&self) -> Id {
+        match &self.repr {
+            Repr::Cell(cell) => cell.id(),
+            #[cfg(feature = "tokio")]
+            Repr::Tokio(handle) => Id::from_tokio(handle.id()),
+        }
+    }
+
     /// Whether the task has finished: completed, panicked or been cancelled.
     ///
     /// # Examples
@@ -169,6 +187,9 @@ impl<T> Future for JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("finished", &self.is_finished()).finish()
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .field("finished", &self.is_finished())
+            .finish()
     }
 }

@@ -40,6 +40,7 @@
 mod abort_handle;
 mod blocking;
 mod cell;
+mod id;
 mod join_error;
 mod join_handle;
 mod promise;
@@ -47,6 +48,7 @@ mod task_future;
 
 pub use abort_handle::AbortHandle;
 pub use blocking::BlockingJob;
+pub use id::{Id, id, try_id};
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
 pub use promise::Promise;

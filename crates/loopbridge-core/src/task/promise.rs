@@ -88,7 +88,10 @@ impl<T> Promise<T> {
             self.complete(Err(JoinError::cancelled()));
             return;
         }
-        let result = catch_unwind(AssertUnwindSafe(f)).map_err(JoinError::panic);
+        let result = {
+            let _id = self.cell.as_ref().map(|cell| cell.id().enter());
+            catch_unwind(AssertUnwindSafe(f)).map_err(JoinError::panic)
+        };
         self.complete(result);
     }
 }

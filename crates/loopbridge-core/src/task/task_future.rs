@@ -55,6 +55,7 @@ pin_project! {
             // Dropped by the executor before completion: shutdown, or spawned onto a runtime
             // that is gone. The handle must still resolve.
             let this = this.project();
+            let _id = this.cell.id().enter(); // the destructor runs as the task, as on tokio
             if let Some(outcome) = drop_future(this.stage) {
                 this.cell.complete(Err(outcome.unwrap_or_else(|()| JoinError::cancelled())));
             }
@@ -136,6 +137,7 @@ impl<F: Future> Future for TaskFuture<F> {
             StageProj::Running { future } => future,
             StageProj::Done => return Poll::Ready(()),
         };
+        let _id = this.cell.id().enter();
         if this.cell.is_abort_requested() {
             return abort(this.stage, this.cell);
         }

@@ -13,8 +13,9 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use loopbridge_core::task::AbortHandle;
+use loopbridge_core::task::{AbortHandle, Id};
 use loopbridge_core::{JoinError, JoinHandle};
+use pin_project_lite::pin_project;
 
 use crate::Bridge;
 
@@ -47,7 +48,26 @@ use crate::Bridge;
 /// assert_eq!(order, [10, 20, 30]); // completion order
 /// ```
 pub struct JoinSet<T> {
-    tasks: FuturesUnordered<JoinHandle<T>>,
+    tasks: FuturesUnordered<Entry<T>>,
+}
+
+pin_project! {
+    /// A task of the set: its handle, and its id, read once at insertion.
+    struct Entry<T> {
+        #[pin]
+        handle: JoinHandle<T>,
+        id: Id,
+    }
+}
+
+impl<T> Future for Entry<T> {
+    type Output = Result<(Id, T), JoinError>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let id = *this.id;
+        this.handle.poll(cx).map(|result| result.map(|output| (id, output)))
+    }
 }
 
 impl<T> JoinSet<T> {
@@ -89,7 +109,7 @@ impl<T> JoinSet<T> {
     /// ```
     pub fn abort_all(&mut self) {
         for task in self.tasks.iter() {
-            task.abort();
+            task.handle.abort();
         }
     }
 
@@ -134,6 +154,25 @@ impl<T> JoinSet<T> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
 
+    /// [`join_next`](Self::join_next), with the [`Id`] of the task that ended: beside its
+    /// output, or in its [`JoinError`] ([`JoinError::id`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set = loopbridge::JoinSet::new();
+    /// let (spawned, joined) = loopbridge::block_on(async {
+    ///     let spawned = set.spawn(async { loopbridge::task::id() }).id();
+    ///     let (joined, inside) = set.join_next_with_id().await.unwrap().unwrap();
+    ///     assert_eq!(joined, inside);
+    ///     (spawned, joined)
+    /// });
+    /// assert_eq!(spawned, joined);
+    /// ```
+    pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        poll_fn(|cx| self.poll_join_next_with_id(cx)).await
+    }
+
     /// The next completed task's result if one is ready, without waiting; `None` if none is
     /// (or the set is empty).
     ///
@@ -151,9 +190,31 @@ impl<T> JoinSet<T> {
     /// assert!(set.is_empty());
     /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
+        Some(self.try_join_next_with_id()?.map(|(_, output)| output))
+    }
+
+    /// [`try_join_next`](Self::try_join_next), with the [`Id`] of the task that ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set = loopbridge::JoinSet::new();
+    /// loopbridge::block_on(async {
+    ///     let id = set.spawn(async { 1 }).id();
+    ///     loop {
+    ///         match set.try_join_next_with_id() {
+    ///             Some(done) => break assert_eq!(done.unwrap(), (id, 1)),
+    ///             None => loopbridge::yield_now().await,
+    ///         }
+    ///     }
+    /// });
+    /// ```
+    pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
         // Outside tokio's budget: a spent one would hide the finished tasks.
-        let next = pin!(crate::backends::unconstrained(poll_fn(|cx| self.poll_join_next(cx))));
-        match next.poll(&mut Context::from_waker(Waker::noop())) {
+        let next = poll_fn(|cx| self.poll_join_next_with_id(cx));
+        match pin!(crate::backends::unconstrained(next))
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
             Poll::Ready(next) => next,
             Poll::Pending => None,
         }
@@ -173,6 +234,25 @@ impl<T> JoinSet<T> {
     /// assert_eq!(out.unwrap().unwrap(), 5);
     /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        self.poll_join_next_with_id(cx).map(|next| Some(next?.map(|(_, output)| output)))
+    }
+
+    /// [`poll_join_next`](Self::poll_join_next), with the [`Id`] of the task that ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set = loopbridge::JoinSet::new();
+    /// let done = loopbridge::block_on(async {
+    ///     set.spawn(async { 5 });
+    ///     std::future::poll_fn(|cx| set.poll_join_next_with_id(cx)).await
+    /// });
+    /// assert_eq!(done.unwrap().unwrap().1, 5);
+    /// ```
+    pub fn poll_join_next_with_id(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(Id, T), JoinError>>> {
         self.tasks.poll_next_unpin(cx)
     }
 
@@ -327,7 +407,7 @@ impl<T: Send + 'static> JoinSet<T> {
 
     /// Adds a task spawned elsewhere to the set (a `task_group` spawns outside its lock).
     pub(crate) fn insert_handle(&mut self, handle: JoinHandle<T>) {
-        self.tasks.push(handle);
+        self.tasks.push(Entry { id: handle.id(), handle });
     }
 }
 

@@ -33,7 +33,7 @@ mod task_group;
 
 pub use join_set::JoinSet;
 pub use local::{spawn_local, try_spawn_local};
-pub use loopbridge_core::task::AbortHandle;
+pub use loopbridge_core::task::{AbortHandle, Id, id, try_id};
 pub use loopbridge_core::{JoinError, JoinHandle, SpawnLocalError};
 pub use spawn::{spawn, to_thread};
 pub use task_group::{TaskGroup, task_group, task_group_with_timeout};
