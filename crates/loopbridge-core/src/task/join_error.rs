@@ -23,6 +23,12 @@ use super::Id;
 /// assert_eq!(*payload.downcast_ref::<&str>().unwrap(), "boom");
 /// ```
 pub struct JoinError {
+    // Boxed: a task's `Result<T, JoinError>` is moved through every layer between the task and
+    // its awaiter, and failures are rare; one pointer keeps the success path's copies small.
+    inner: Box<Inner>,
+}
+
+struct Inner {
     repr: Repr,
     /// The task's: stamped by the handle that delivers the error (see [`JoinError::id`]).
     id: Id,
@@ -47,7 +53,7 @@ impl JoinError {
     /// assert!(JoinError::cancelled().is_cancelled());
     /// ```
     pub fn cancelled() -> Self {
-        JoinError { repr: Repr::Cancelled(None), id: Id::next() }
+        JoinError::new(Repr::Cancelled(None))
     }
 
     /// The error of work that was cancelled — never run — for the stated `reason`, e.g. because
@@ -62,7 +68,7 @@ impl JoinError {
     /// assert_eq!(err.to_string(), "task was cancelled: the runner is shut down");
     /// ```
     pub fn cancelled_because(reason: &'static str) -> Self {
-        JoinError { repr: Repr::Cancelled(Some(reason)), id: Id::next() }
+        JoinError::new(Repr::Cancelled(Some(reason)))
     }
 
     /// The error of a task that panicked with `payload`.
@@ -74,7 +80,7 @@ impl JoinError {
     /// assert!(JoinError::panic(Box::new(7_u8)).is_panic());
     /// ```
     pub fn panic(payload: Box<dyn Any + Send + 'static>) -> Self {
-        JoinError { repr: Repr::Panic(Mutex::new(payload)), id: Id::next() }
+        JoinError::new(Repr::Panic(Mutex::new(payload)))
     }
 
     /// The same error, from tokio's: a panic keeps its payload; anything else was a
@@ -90,8 +96,13 @@ impl JoinError {
     }
 
     /// The same error, naming the task `id` (the handle that delivers it knows which).
-    pub(crate) fn with_id(self, id: Id) -> Self {
-        JoinError { id, ..self }
+    pub(crate) fn with_id(mut self, id: Id) -> Self {
+        self.inner.id = id;
+        self
+    }
+
+    fn new(repr: Repr) -> Self {
+        JoinError { inner: Box::new(Inner { repr, id: Id::next() }) }
     }
 
     /// The id of the task that failed, as its [`JoinHandle::id`](super::JoinHandle::id) —
@@ -110,7 +121,7 @@ impl JoinError {
     /// assert_eq!(park::wait(handle).unwrap_err().id(), id);
     /// ```
     pub fn id(&self) -> Id {
-        self.id
+        self.inner.id
     }
 
     /// Whether the task was cancelled (by `abort`, or by the shutdown of its runner).
@@ -122,7 +133,7 @@ impl JoinError {
     /// assert!(!JoinError::cancelled().is_panic());
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled(_))
+        matches!(self.inner.repr, Repr::Cancelled(_))
     }
 
     /// Whether the task panicked.
@@ -134,7 +145,7 @@ impl JoinError {
     /// assert!(!JoinError::panic(Box::new(())).is_cancelled());
     /// ```
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        matches!(self.inner.repr, Repr::Panic(_))
     }
 
     /// The panic payload.
@@ -171,16 +182,19 @@ impl JoinError {
     /// assert!(JoinError::cancelled().try_into_panic().is_err());
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self.repr {
+        if !self.is_panic() {
+            return Err(self);
+        }
+        match self.inner.repr {
             Repr::Panic(payload) => {
                 Ok(payload.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
             }
-            Repr::Cancelled(_) => Err(self),
+            Repr::Cancelled(_) => unreachable!("checked above"),
         }
     }
 
     fn panic_message(&self) -> Option<String> {
-        let Repr::Panic(payload) = &self.repr else { return None };
+        let Repr::Panic(payload) = &self.inner.repr else { return None };
         let payload = payload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(s) = payload.downcast_ref::<&'static str>() {
             Some((*s).to_owned())
@@ -192,7 +206,7 @@ impl JoinError {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.repr, self.panic_message()) {
+        match (&self.inner.repr, self.panic_message()) {
             (Repr::Cancelled(None), _) => f.write_str("task was cancelled"),
             (Repr::Cancelled(Some(reason)), _) => write!(f, "task was cancelled: {reason}"),
             (Repr::Panic(_), Some(message)) => write!(f, "task panicked with message {message:?}"),
@@ -203,7 +217,7 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.repr, self.panic_message()) {
+        match (&self.inner.repr, self.panic_message()) {
             (Repr::Cancelled(None), _) => f.write_str("JoinError::Cancelled"),
             (Repr::Cancelled(Some(reason)), _) => write!(f, "JoinError::Cancelled({reason:?})"),
             (Repr::Panic(_), Some(message)) => write!(f, "JoinError::Panic({message:?}, ...)"),

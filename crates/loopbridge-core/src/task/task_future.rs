@@ -54,7 +54,10 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             // Dropped by the executor before completion: shutdown, or spawned onto a runtime
             // that is gone. The handle must still resolve.
-            let this = this.project();
+            let mut this = this.project();
+            if matches!(this.stage.as_mut().project(), StageProj::Done) {
+                return; // the common case: completed, the future already dropped
+            }
             let _id = this.cell.id().enter(); // the destructor runs as the task, as on tokio
             if let Some(outcome) = drop_future(this.stage) {
                 this.cell.complete(Err(outcome.unwrap_or_else(|()| JoinError::cancelled())));

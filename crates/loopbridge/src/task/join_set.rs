@@ -9,13 +9,12 @@
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::panic;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use loopbridge_core::task::{AbortHandle, Id};
 use loopbridge_core::{JoinError, JoinHandle};
-use pin_project_lite::pin_project;
 
 use crate::Bridge;
 
@@ -51,22 +50,18 @@ pub struct JoinSet<T> {
     tasks: FuturesUnordered<Entry<T>>,
 }
 
-pin_project! {
-    /// A task of the set: its handle, and its id, read once at insertion.
-    struct Entry<T> {
-        #[pin]
-        handle: JoinHandle<T>,
-        id: Id,
-    }
+/// A task of the set: its handle, whose output comes with its id.
+struct Entry<T> {
+    handle: JoinHandle<T>,
 }
 
 impl<T> Future for Entry<T> {
     type Output = Result<(Id, T), JoinError>;
 
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let id = *this.id;
-        this.handle.poll(cx).map(|result| result.map(|output| (id, output)))
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let handle = &mut self.handle;
+        // The id read once the task ended, and only then: no space for it in each entry.
+        Pin::new(&mut *handle).poll(cx).map(|result| result.map(|output| (handle.id(), output)))
     }
 }
 
@@ -407,7 +402,7 @@ impl<T: Send + 'static> JoinSet<T> {
 
     /// Adds a task spawned elsewhere to the set (a `task_group` spawns outside its lock).
     pub(crate) fn insert_handle(&mut self, handle: JoinHandle<T>) {
-        self.tasks.push(Entry { id: handle.id(), handle });
+        self.tasks.push(Entry { handle });
     }
 }
 
