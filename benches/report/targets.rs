@@ -185,8 +185,18 @@ pub(crate) const DETECTION: Target =
     target("detection", "detection (current, in_async_context)", Limit::AtMostNs(5.0), "");
 pub(crate) const JOIN_SET: Target =
     target("join_set", "`JoinSet` spawn + join", Limit::AtMostTimes(1.10), "tokio's `JoinSet`");
-pub(crate) const TOKEN: Target =
-    target("token", "`CancellationToken` cancel/observe", Limit::AtMostTimes(1.10), "tokio-util's");
+pub(crate) const JOIN_DRAIN: Target = target(
+    "join_drain",
+    "`JoinSet::try_join_next` draining 10,000 finished tasks",
+    Limit::AtMostTimes(1.10),
+    "tokio's `JoinSet`",
+);
+pub(crate) const TOKEN: Target = target(
+    "token",
+    "`CancellationToken` cancel/observe, tree cancel, child churn",
+    Limit::AtMostTimes(1.10),
+    "tokio-util's",
+);
 pub(crate) const NET_ECHO: Target =
     target("net_echo", "1-byte TCP echo round trip", Limit::AtMostTimes(1.05), "native sockets");
 pub(crate) const NET_THROUGHPUT: Target =
@@ -230,6 +240,7 @@ pub(crate) const TARGETS: &[Target] = &[
     TIME_OPS,
     DETECTION,
     JOIN_SET,
+    JOIN_DRAIN,
     TOKEN,
     NET_ECHO,
     NET_THROUGHPUT,

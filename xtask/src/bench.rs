@@ -37,7 +37,7 @@ const BENCHES: &[(&str, &str)] = &[
     ("round_trip", "runner cross-thread round trip, pinned and split, park/unpark floor"),
     ("concurrent", "1, 4, 16 sync callers of block_on on one runtime, pinned"),
     ("allocations", "heap allocations per spawn and per block_on (counting allocator)"),
-    ("structured", "JoinSet spawn + join of 100 tasks, CancellationToken cancel/observe"),
+    ("structured", "JoinSet spawn + join, try_join_next drain, CancellationToken rows"),
     ("net", "loopback TCP: 1-byte echo, 64 MiB one way, connect + accept; pinned"),
     ("protocols", "hyper HTTP/1 (1, 16 connections), Redis vs redis-rs (starts redis-server)"),
     ("idle", "CPU time over 2 s idle and RSS per extra runner"),

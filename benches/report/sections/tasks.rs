@@ -89,30 +89,45 @@ pub(super) fn allocations(results: &Results, out: &mut Out) {
     out.verdict(ALLOCATIONS, &tally);
 }
 
-/// `JoinSet` spawn + join against tokio's `JoinSet` (a target on tokio) or a `FuturesUnordered`
-/// of native handles (reference only); `CancellationToken` against tokio-util's.
+/// `JoinSet` spawn + join, and draining finished tasks with `try_join_next`, against tokio's
+/// `JoinSet` (a target on tokio) or a `FuturesUnordered` of native handles (reference only);
+/// `CancellationToken` against tokio-util's.
 pub(super) fn structured(results: &Results, out: &mut Out) {
     let mut rows = String::new();
-    let mut join_set = Tally::default();
-    for flavour in FLAVOURS {
-        let case = format!("join_set_100 {flavour}");
-        let native = results.case("join_set_100", flavour, "native");
-        let lb = results.case("join_set_100", flavour, "loopbridge");
-        if flavour.starts_with("tokio") {
-            join_set.add(ratio_row(&mut rows, &case, native, lb, Against::Target(JOIN_SET.limit)));
-        } else {
-            let _ = ratio_row(&mut rows, &case, native, lb, Against::Reference);
-        }
-    }
+    let join_set = per_flavour(&mut rows, results, "join_set_100", JOIN_SET.limit);
+    let drain = per_flavour(&mut rows, results, "try_join_next_10k", JOIN_DRAIN.limit);
     let mut token = Tally::default();
-    token.add(ratio_row(
-        &mut rows,
-        "cancellation_token",
-        results.case("cancellation_token", "plain_thread", "tokio_util"),
-        results.case("cancellation_token", "plain_thread", "loopbridge"),
-        Against::Target(TOKEN.limit),
-    ));
+    for (case, name) in [
+        ("plain_thread", "cancellation_token"),
+        ("tree_cancel", "cancellation_token tree_cancel (10,000 tokens, half the middles dropped)"),
+        ("child_churn", "cancellation_token child_churn"),
+    ] {
+        token.add(ratio_row(
+            &mut rows,
+            name,
+            results.case("cancellation_token", case, "tokio_util"),
+            results.case("cancellation_token", case, "loopbridge"),
+            Against::Target(TOKEN.limit),
+        ));
+    }
     out.values.extend([("structured_rows", rows)]);
     out.verdict(JOIN_SET, &join_set);
+    out.verdict(JOIN_DRAIN, &drain);
     out.verdict(TOKEN, &token);
+}
+
+/// One row of `case` per flavour: against `limit` on tokio, for reference on the others.
+fn per_flavour(rows: &mut String, results: &Results, case: &str, limit: Limit) -> Tally {
+    let mut tally = Tally::default();
+    for flavour in FLAVOURS {
+        let name = format!("{case} {flavour}");
+        let native = results.case(case, flavour, "native");
+        let lb = results.case(case, flavour, "loopbridge");
+        if flavour.starts_with("tokio") {
+            tally.add(ratio_row(rows, &name, native, lb, Against::Target(limit)));
+        } else {
+            let _ = ratio_row(rows, &name, native, lb, Against::Reference);
+        }
+    }
+    tally
 }
