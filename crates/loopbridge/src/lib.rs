@@ -253,7 +253,7 @@ pub mod __private;
 
 // Every name of the modules above is also here, at the root, where it was before they existed.
 pub use loopbridge_core::cancel::{
-    CancellationToken, Cancelled, DropGuard, WaitForCancellationFuture,
+    CancellationToken, Cancelled, DropGuard, DropGuardRef, WaitForCancellationFuture,
     WaitForCancellationFutureOwned,
 };
 pub use loopbridge_core::{BackendKind, BlockOnError, Elapsed, Error, JoinError, SpawnLocalError};

@@ -28,6 +28,23 @@ impl DropGuard {
         DropGuard { token: Some(token) }
     }
 
+    /// The token this guard cancels when dropped (tokio-util's name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let guard = loopbridge_core::cancel::CancellationToken::new().drop_guard();
+    /// let child = guard.token().child_token(); // cancelled with the guard's token
+    /// drop(guard);
+    /// assert!(child.is_cancelled());
+    /// ```
+    pub fn token(&self) -> &CancellationToken {
+        match &self.token {
+            Some(token) => token,
+            None => unreachable!("the token is only taken by `disarm` or `drop`"),
+        }
+    }
+
     /// Gives the token back without cancelling it.
     ///
     /// # Examples

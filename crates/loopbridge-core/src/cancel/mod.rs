@@ -6,22 +6,43 @@
 //! per node, so it works under every backend and with none, and puts no tokio in the tree of
 //! a smol or async-std user. It is also faster: making a child, waiting on it and cancelling
 //! the parent took 0.69× tokio-util's time (0.93× in a later run; `docs/performance.md`,
-//! *Structured concurrency*).
+//! *Structured concurrency*), measured before the tree took tokio-util's shape (1, 6).
 //!
 //! # Protocol
 //!
-//! 1. Each node has a `cancelled` flag, set once and never cleared, and, under its lock, the
-//!    wakers of the futures waiting on it and weak references to its children.
-//! 2. `cancel` sets the flag, then takes the wakers and children under the lock, and outside it
-//!    wakes the wakers and cancels the children (iteratively: a deep tree cannot overflow the
-//!    stack).
-//! 3. A waiting future checks the flag, and registers its waker only under the lock after
-//!    checking the flag again there: a cancel either finds the waker or the future finds the
-//!    flag (loom: `model_checks/cancel.rs`).
+//! 1. A token is a handle on a node: clones share one `Arc<Handle>`, so `clone` is one atomic
+//!    increment, and the handle's destructor, run when the last clone drops, takes the node out
+//!    of the tree (6). A second allocation per token buys this: the node's own `Arc` is also
+//!    held by the tree's links, so its count cannot tell when the last token is gone.
+//! 2. Each node has a `cancelled` flag, written only under the node's lock and never cleared,
+//!    so `is_cancelled` is one atomic load. Under the lock are the wakers of the futures waiting
+//!    on it, its parent and its children (both strong: the tree keeps alive exactly its live
+//!    nodes), and its index in the parent's list.
+//! 3. Locks are taken parent before child, never the reverse (tokio-util's order: a node is
+//!    always younger than its parent, so this is creation order and cannot deadlock). Whoever
+//!    needs a node's parent locks the node to read it, try-locks the parent and, if it is busy,
+//!    unlocks the node, locks the parent, relocks the node and checks the parent is still its.
 //! 4. A child is added under the parent's lock after checking the parent's flag there: a child
-//!    made from a cancelled parent starts cancelled, and one made while the parent is being
-//!    cancelled is cancelled with it. Children are held weakly; dead ones are pruned when the
-//!    list would grow, so a long-lived parent of many short-lived children stays small.
+//!    made from a cancelled parent starts cancelled (and outside the tree), and one made while
+//!    the parent is being cancelled is cancelled with it.
+//! 5. `cancel` holds the node's lock throughout and empties its list one child at a time: the
+//!    child is locked and detached, its own children are cancelled at once if they have none,
+//!    or else adopted by the node and met again later in the same loop; then the child's flag
+//!    is set and its wakers taken. No recursion, at most three locks, whatever the depth. The
+//!    node's own flag is set last, so when `cancel` returns, or a second `cancel` finds the
+//!    flag, every token below is cancelled — except a descendant's flag found set while an
+//!    ancestor's `cancel` is still running: what that descendant handed up is finished by the
+//!    ancestor's `cancel` before it returns (as in tokio-util). The wakers are woken once the
+//!    lock is released: a waker is foreign code.
+//! 6. When a node's last handle drops, with the node and its parent locked (3), its children
+//!    move to the parent and it leaves the parent's list: every token stays reachable from
+//!    every live ancestor, whatever is dropped in between. A node with no parent (a root, or one
+//!    cut loose by an ancestor's cancel) makes its children roots: nothing can cancel them
+//!    through it any more. Either way it ends with no links: a dropped middle token is freed
+//!    at once, and freeing a node never recurses, however deep the tree.
+//! 7. A waiting future checks the flag, and registers its waker only under the lock after
+//!    checking the flag again there: a cancel either finds the waker or the future finds the
+//!    flag (loom: `model_checks/cancel.rs`, with the races of 4 and 6).
 //!
 //! # Examples
 //!
@@ -39,6 +60,8 @@
 //! ```
 
 mod drop_guard;
+mod drop_guard_ref;
+mod tree;
 mod wait;
 
 #[cfg(test)]
@@ -47,22 +70,23 @@ mod tests;
 use std::fmt;
 use std::future::Future;
 use std::pin::pin;
-use std::sync::{Arc, PoisonError, Weak};
+use std::sync::Arc;
 use std::task::{Poll, Waker};
 
-use slab::Slab;
-
-// std's types, or loom's under `cfg(loom)`: see `sync.rs`.
-use crate::sync::{AtomicBool, Mutex, MutexGuard, Ordering};
+// std's `Arc`, or loom's under `cfg(loom)`: see `sync.rs`.
+use crate::sync::CountedArc;
+use tree::Node;
 
 pub use drop_guard::DropGuard;
+pub use drop_guard_ref::DropGuardRef;
 pub use wait::{Cancelled, WaitForCancellationFuture, WaitForCancellationFutureOwned};
 
 /// A token for cooperative cancellation, shared by cloning; see the [module docs](self).
 ///
 /// Clones are the same token; [`child_token`](Self::child_token) makes a new one below it.
 /// Cancelling is idempotent and synchronous: when [`cancel`](Self::cancel) returns, the token
-/// and every child are cancelled and every waiting future has been woken.
+/// and every child are cancelled and every waiting future has been woken. Dropping a token
+/// never cuts its children off: they stay below its parent.
 ///
 /// # Examples
 ///
@@ -75,22 +99,25 @@ pub use wait::{Cancelled, WaitForCancellationFuture, WaitForCancellationFutureOw
 /// let worker = std::thread::spawn(move || park::wait(waiter.cancelled_owned()));
 /// token.cancel();
 /// worker.join().unwrap(); // woken by the cancel
+///
+/// let root = CancellationToken::new();
+/// let grandchild = root.child_token().child_token(); // the child is dropped at once
+/// root.cancel();
+/// assert!(grandchild.is_cancelled()); // reached through the child's place in the tree
 /// ```
 #[derive(Clone)]
 pub struct CancellationToken {
-    node: Arc<Node>,
+    handle: CountedArc<Handle>,
 }
 
-struct Node {
-    cancelled: AtomicBool,
-    inner: Mutex<Inner>,
-}
+/// Shared by a token and its clones: the `Arc`'s count is the node's number of handles, and
+/// the destructor runs when the last one drops.
+struct Handle(Arc<Node>);
 
-#[derive(Default)]
-struct Inner {
-    /// Wakers of the futures waiting for this node to be cancelled.
-    waiters: Slab<Waker>,
-    children: Vec<Weak<Node>>,
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.0.detach();
+    }
 }
 
 impl CancellationToken {
@@ -103,11 +130,20 @@ impl CancellationToken {
     /// assert!(!token.is_cancelled());
     /// ```
     pub fn new() -> Self {
-        CancellationToken { node: Arc::new(Node::new(false)) }
+        CancellationToken::from_node(Node::root(false))
+    }
+
+    fn from_node(node: Arc<Node>) -> Self {
+        CancellationToken { handle: CountedArc::new(Handle(node)) }
+    }
+
+    fn node(&self) -> &Arc<Node> {
+        &self.handle.0
     }
 
     /// A new token below this one: cancelled when this one is (at once, if it already is),
-    /// while cancelling it leaves this one alone.
+    /// while cancelling it leaves this one alone. It stays below this token's nearest live
+    /// ancestor-or-self even if this token is dropped first.
     ///
     /// # Examples
     ///
@@ -120,16 +156,7 @@ impl CancellationToken {
     /// assert!(download.is_cancelled());
     /// ```
     pub fn child_token(&self) -> CancellationToken {
-        let mut inner = lock(&self.node.inner);
-        if self.is_cancelled() {
-            return CancellationToken { node: Arc::new(Node::new(true)) };
-        }
-        let child = Arc::new(Node::new(false));
-        if inner.children.len() == inner.children.capacity() {
-            inner.children.retain(|child| child.strong_count() > 0);
-        }
-        inner.children.push(Arc::downgrade(&child));
-        CancellationToken { node: child }
+        CancellationToken::from_node(self.node().child())
     }
 
     /// Cancels this token and every token below it, and wakes every future waiting on them.
@@ -143,22 +170,12 @@ impl CancellationToken {
     /// assert!(token.is_cancelled());
     /// ```
     pub fn cancel(&self) {
-        let mut pending = vec![Arc::clone(&self.node)];
-        while let Some(node) = pending.pop() {
-            if node.cancelled.swap(true, Ordering::AcqRel) {
-                continue;
-            }
-            let Inner { waiters, children } = std::mem::take(&mut *lock(&node.inner));
-            for (_, waker) in waiters {
-                waker.wake();
-            }
-            pending.extend(children.iter().filter_map(Weak::upgrade));
-        }
+        self.node().cancel();
     }
 
-    /// Whether the token has been cancelled.
+    /// Whether the token has been cancelled: one atomic load.
     pub fn is_cancelled(&self) -> bool {
-        self.node.cancelled.load(Ordering::Acquire)
+        self.node().is_cancelled()
     }
 
     /// A future that completes once the token is cancelled (at once if it already is). It is
@@ -223,6 +240,25 @@ impl CancellationToken {
         .await
     }
 
+    /// [`run_until_cancelled`](Self::run_until_cancelled), owning the token: the future is
+    /// `'static` when `future` is, to move into a task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::cancel::CancellationToken;
+    /// use loopbridge_core::unstable::park;
+    ///
+    /// let token = CancellationToken::new();
+    /// let run = token.clone().run_until_cancelled_owned(std::future::pending::<()>());
+    /// let worker = std::thread::spawn(move || park::wait(run)); // 'static: can move
+    /// token.cancel();
+    /// assert_eq!(worker.join().unwrap(), None);
+    /// ```
+    pub async fn run_until_cancelled_owned<F: Future>(self, future: F) -> Option<F::Output> {
+        self.run_until_cancelled(future).await
+    }
+
     /// A guard that cancels the token when dropped, unless [disarmed](DropGuard::disarm).
     ///
     /// # Examples
@@ -237,14 +273,31 @@ impl CancellationToken {
         DropGuard::new(self)
     }
 
+    /// A guard that borrows the token and cancels it when dropped, unless
+    /// [disarmed](DropGuardRef::disarm): [`drop_guard`](Self::drop_guard) without a clone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let token = loopbridge_core::cancel::CancellationToken::new();
+    /// {
+    ///     let _guard = token.drop_guard_ref();
+    /// } // dropped here
+    /// assert!(token.is_cancelled());
+    /// ```
+    pub fn drop_guard_ref(&self) -> DropGuardRef<'_> {
+        DropGuardRef::new(self)
+    }
+
     /// Registers `waker` to be woken by the cancel, in `slot` (kept by the waiting future), or
     /// returns `true` if the token is cancelled already.
     fn register(&self, slot: &mut Option<usize>, waker: &Waker) -> bool {
         if self.is_cancelled() {
             return true;
         }
-        let mut inner = lock(&self.node.inner);
-        // Checked again under the lock, which `cancel` takes after setting the flag.
+        let mut inner = self.node().lock();
+        // Checked again under the lock, under which a cancel sets the flag and takes the
+        // waiters.
         if self.is_cancelled() {
             return true;
         }
@@ -260,15 +313,9 @@ impl CancellationToken {
     fn unregister(&self, slot: Option<usize>) {
         if let Some(slot) = slot {
             // After a cancel the slab is empty: the slot is simply gone.
-            let removed = lock(&self.node.inner).waiters.try_remove(slot);
+            let removed = self.node().lock().waiters.try_remove(slot);
             drop(removed); // outside the lock: a waker's destructor is foreign code
         }
-    }
-}
-
-impl Node {
-    fn new(cancelled: bool) -> Self {
-        Node { cancelled: AtomicBool::new(cancelled), inner: Mutex::new(Inner::default()) }
     }
 }
 
@@ -282,9 +329,4 @@ impl fmt::Debug for CancellationToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CancellationToken").field("is_cancelled", &self.is_cancelled()).finish()
     }
-}
-
-fn lock(mutex: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
-    // Only slab and vector operations run under the lock; a poisoned one is still consistent.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

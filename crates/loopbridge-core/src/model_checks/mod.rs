@@ -4,7 +4,8 @@
 //! result racing a handle that waits, each side polled again with the waker it recorded (the
 //! cell's lock-free path); of the blocking pool (`pool.rs`: jobs handed to its threads racing
 //! a shutdown); and of the cancellation token (`cancel.rs`: a cancel racing a waiter, and
-//! the creation of a child).
+//! the creation of a child; a middle token's last handle dropped while the root is cancelled or
+//! a child is made).
 //!
 //! Run with `cargo xtask loom` (`RUSTFLAGS="--cfg loom"`, release mode, a bounded
 //! `LOOM_MAX_PREEMPTIONS`). Compiled only under `cfg(all(test, loom))`.
