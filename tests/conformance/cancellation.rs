@@ -49,3 +49,52 @@ async fn a_drop_guard_cancels_when_its_scope_ends() {
     let kept = CancellationToken::new().drop_guard().disarm();
     assert!(!kept.is_cancelled());
 }
+
+#[loopbridge::test]
+async fn dropping_a_middle_token_keeps_its_children_in_the_tree() {
+    let root = CancellationToken::new();
+    let grandchild = root.child_token().child_token(); // the child is dropped at once
+    let waiter = loopbridge::spawn(grandchild.clone().cancelled_owned());
+    loopbridge::yield_now().await;
+    root.cancel();
+    assert!(grandchild.is_cancelled(), "the grandchild of a dropped child was cut off");
+    waiter.await.unwrap();
+
+    // The consequence for groups: a child of a group's token follows the group's failure.
+    let nested = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let result: Result<(), String> = loopbridge::task_group(|group| {
+        let nested = std::sync::Arc::clone(&nested);
+        async move {
+            *nested.lock().unwrap() = Some(group.token().child_token());
+            Err("failed".to_owned())
+        }
+    })
+    .await;
+    assert!(result.is_err());
+    let nested = nested.lock().unwrap().take().unwrap();
+    assert!(nested.is_cancelled(), "a child of the group's token missed the failure");
+}
+
+#[loopbridge::test]
+async fn run_until_cancelled_owned_and_the_borrowing_guard() {
+    let token = CancellationToken::new();
+    let task = loopbridge::spawn(token.clone().run_until_cancelled_owned(async {
+        std::future::pending::<()>().await;
+    }));
+    loopbridge::yield_now().await;
+    token.cancel();
+    assert_eq!(task.await.unwrap(), None);
+    let done = CancellationToken::new().run_until_cancelled_owned(async { 7 }).await;
+    assert_eq!(done, Some(7));
+
+    let scoped = CancellationToken::new();
+    {
+        let guard = scoped.drop_guard_ref();
+        assert!(!guard.token().is_cancelled());
+    }
+    assert!(scoped.is_cancelled(), "dropping the borrowing guard cancels");
+    let kept = CancellationToken::new();
+    let _ = kept.drop_guard_ref().disarm();
+    let _ = kept.clone().drop_guard().disarm();
+    assert!(!kept.is_cancelled(), "a disarmed guard cancels nothing");
+}
