@@ -303,6 +303,26 @@ fn random_drops_and_cancels_keep_every_descendant_reachable() {
     }
 }
 
+/// Four chains of 25 middles and a leaf below `root`: the middles in a random order, and the
+/// leaves.
+fn chains(
+    root: &CancellationToken,
+    rng: &mut Rng,
+) -> (Vec<CancellationToken>, Vec<CancellationToken>) {
+    let mut middles = Vec::new();
+    let mut leaves = Vec::new();
+    for _ in 0..4 {
+        let mut token = root.child_token();
+        for _ in 0..25 {
+            let next = token.child_token();
+            middles.push(std::mem::replace(&mut token, next));
+        }
+        leaves.push(token);
+    }
+    rng.shuffle(&mut middles);
+    (middles, leaves)
+}
+
 /// Threads drop the middles of chains while another makes children below the leaves and
 /// another cancels the root: every leaf and every new child ends cancelled.
 #[test]
@@ -310,17 +330,7 @@ fn threads_cancelling_while_others_drop_middles_leave_every_leaf_cancelled() {
     for round in 0..ROUNDS {
         let mut rng = Rng(round + 1);
         let root = CancellationToken::new();
-        let mut middles = Vec::new();
-        let mut leaves = Vec::new();
-        for _ in 0..4 {
-            let mut token = root.child_token();
-            for _ in 0..25 {
-                let next = token.child_token();
-                middles.push(std::mem::replace(&mut token, next));
-            }
-            leaves.push(token);
-        }
-        rng.shuffle(&mut middles);
+        let (mut middles, leaves) = chains(&root, &mut rng);
         let second_half = middles.split_off(middles.len() / 2);
         let start = Arc::new(std::sync::Barrier::new(5));
         let dropper = |mut middles: Vec<CancellationToken>, start: Arc<std::sync::Barrier>| {
@@ -366,17 +376,7 @@ fn concurrent_drops_of_middles_leave_a_consistent_tree() {
     for round in 0..ROUNDS {
         let mut rng = Rng(round + 7);
         let root = CancellationToken::new();
-        let mut middles = Vec::new();
-        let mut leaves = Vec::new();
-        for _ in 0..4 {
-            let mut token = root.child_token();
-            for _ in 0..25 {
-                let next = token.child_token();
-                middles.push(std::mem::replace(&mut token, next));
-            }
-            leaves.push(token);
-        }
-        rng.shuffle(&mut middles);
+        let (mut middles, leaves) = chains(&root, &mut rng);
         let second_half = middles.split_off(middles.len() / 2);
         let other = thread::spawn(move || while middles.pop().is_some() {});
         drop(second_half);

@@ -121,16 +121,14 @@ impl Node {
             }
             while let Some(child) = node.children.pop() {
                 let mut locked_child = child.lock();
-                locked_child.parent = None;
-                locked_child.parent_idx = 0;
+                locked_child.cut_loose();
                 // A child cancelled on its own has no children left: detaching it is enough.
                 if child.is_cancelled() {
                     continue;
                 }
                 while let Some(grandchild) = locked_child.children.pop() {
                     let mut locked_grandchild = grandchild.lock();
-                    locked_grandchild.parent = None;
-                    locked_grandchild.parent_idx = 0;
+                    locked_grandchild.cut_loose();
                     if grandchild.is_cancelled() {
                         continue;
                     }
@@ -232,8 +230,7 @@ fn move_children_to_parent(node: &mut Inner, parent: &mut Inner) {
 /// Removes `node` from the list of `parent`, which must be its parent, both locked.
 fn remove_child(parent: &mut Inner, mut node: MutexGuard<'_, Inner>) {
     let idx = node.parent_idx;
-    node.parent = None;
-    node.parent_idx = 0;
+    node.cut_loose();
     // Unlocked before the sibling moved into its place is locked: siblings have no order.
     drop(node);
     // `parent_idx` is kept right under the parent's lock by every operation that moves a node.
@@ -252,9 +249,15 @@ fn remove_child(parent: &mut Inner, mut node: MutexGuard<'_, Inner>) {
 /// nothing can cancel them through it.
 fn disconnect_children(node: &mut Inner) {
     for child in mem::take(&mut node.children) {
-        let mut locked_child = child.lock();
-        locked_child.parent = None;
-        locked_child.parent_idx = 0;
+        child.lock().cut_loose();
+    }
+}
+
+impl Inner {
+    /// Forgets the parent: the node is a root now (or leaving the tree).
+    fn cut_loose(&mut self) {
+        self.parent = None;
+        self.parent_idx = 0;
     }
 }
 
