@@ -41,6 +41,9 @@ mod task_group;
 mod task_ids;
 mod thread_bound;
 mod time;
+mod time_api;
+#[cfg(feature = "tokio")]
+mod time_tokio_paused;
 mod to_thread;
 #[cfg(feature = "tracing")]
 mod trace;

@@ -157,6 +157,14 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
     /// and polled from any thread, inside or outside this runtime.
     fn timer_at(&self, deadline: Instant) -> Self::Timer;
 
+    /// The runtime's clock: what its timers measure deadlines against, and what every deadline
+    /// loopbridge computes for it starts from. Provided: the wall clock, `Instant::now()`. A
+    /// runtime whose time can stand still overrides it (tokio's adapter reads tokio's clock,
+    /// which a paused tokio runtime freezes and advances).
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
     /// Spawns `future` and returns its [`JoinHandle`].
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -195,12 +203,12 @@ pub trait LoopBackend: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// Sleeps for `duration` with the normalized semantics of [`crate::time::Sleep`].
     fn sleep(&self, duration: Duration) -> Sleep<Self::Timer> {
-        Sleep::new(duration, |deadline| self.timer_at(deadline))
+        Sleep::new(duration, || self.now(), |deadline| self.timer_at(deadline))
     }
 
     /// Sleeps until `deadline`.
     fn sleep_until(&self, deadline: Instant) -> Sleep<Self::Timer> {
-        Sleep::until(deadline, |deadline| self.timer_at(deadline))
+        Sleep::until(deadline, self.now(), |deadline| self.timer_at(deadline))
     }
 
     /// Runs `future` with a deadline of `duration`; see [`crate::time::Timeout`].

@@ -22,7 +22,7 @@
 //! use loopbridge_core::time::{Sleep, Timeout};
 //!
 //! // A timer that never fires (no backend timer is even created):
-//! let never: Sleep<std::future::Ready<()>> = Sleep::new(Duration::MAX, |_| unreachable!());
+//! let never: Sleep<std::future::Ready<()>> = Sleep::new(Duration::MAX, std::time::Instant::now, |_| unreachable!());
 //! // A ready future beats any deadline, even a zero one:
 //! let ready = Timeout::new(async { 7 }, never);
 //! # let mut ready = std::pin::pin!(ready);
@@ -97,7 +97,7 @@ pin_project! {
     /// use std::time::Duration;
     /// use loopbridge_core::time::Sleep;
     ///
-    /// let sleep = Sleep::new(Duration::ZERO, |_| std::future::ready(()));
+    /// let sleep = Sleep::new(Duration::from_secs(1), std::time::Instant::now, |_| std::future::ready(()));
     /// assert!(sleep.deadline().is_some());
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
@@ -130,38 +130,76 @@ impl<T: Future> Sleep<T> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let s = loopbridge_core::time::Sleep::new(Duration::MAX, |_| std::future::ready(()));
+    /// let now = std::time::Instant::now;
+    /// let s = loopbridge_core::time::Sleep::new(Duration::MAX, now, |_| std::future::ready(()));
     /// assert_eq!(s.deadline(), None); // never fires
     /// ```
-    pub fn new(duration: Duration, timer_at: impl FnOnce(Instant) -> T) -> Self {
+    pub fn new(
+        duration: Duration,
+        now: impl FnOnce() -> Instant,
+        timer_at: impl FnOnce(Instant) -> T,
+    ) -> Self {
         if duration.is_zero() {
             // One yield, like the runtimes' `yield_now`: no clock read (see `deadline`).
-            return Sleep {
-                inner: SleepInner::Yield { yield_now: YieldNow::new() },
-                deadline: None,
-            };
+            return Sleep::yield_once();
         }
-        match Instant::now().checked_add(duration) {
-            Some(deadline) => Sleep::until(deadline, timer_at),
+        let now = now();
+        match now.checked_add(duration) {
+            Some(deadline) => Sleep::until(deadline, now, timer_at),
             None => Sleep { inner: SleepInner::Never, deadline: None },
         }
     }
 
-    /// A sleep until `deadline`; one in the past completes after one yield.
+    /// A sleep of `Duration::ZERO`: one yield, no timer, no clock read.
     ///
     /// # Examples
     ///
     /// ```
-    /// let s = loopbridge_core::time::Sleep::until(std::time::Instant::now(), |_| std::future::ready(()));
+    /// let s = loopbridge_core::time::Sleep::<std::future::Ready<()>>::yield_once();
+    /// assert!(s.deadline().is_none() && !s.is_elapsed());
+    /// ```
+    pub fn yield_once() -> Self {
+        Sleep { inner: SleepInner::Yield { yield_now: YieldNow::new() }, deadline: None }
+    }
+
+    /// A sleep until `deadline` on a clock that reads `now`; one not after `now` completes after
+    /// one yield.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let now = std::time::Instant::now();
+    /// let s = loopbridge_core::time::Sleep::until(now, now, |_| std::future::ready(()));
     /// assert!(s.deadline().is_some());
     /// ```
-    pub fn until(deadline: Instant, timer_at: impl FnOnce(Instant) -> T) -> Self {
-        let inner = if deadline <= Instant::now() {
-            SleepInner::Yield { yield_now: YieldNow::new() }
-        } else {
-            SleepInner::Timer { timer: timer_at(deadline) }
-        };
-        Sleep { inner, deadline: Some(deadline) }
+    pub fn until(deadline: Instant, now: Instant, timer_at: impl FnOnce(Instant) -> T) -> Self {
+        Sleep { inner: SleepInner::at(deadline, now, timer_at), deadline: Some(deadline) }
+    }
+
+    /// Makes the sleep complete at `deadline` instead (on a clock that reads `now`), whether
+    /// or not it has completed already — tokio's `Sleep::reset`. A deadline not after `now`
+    /// completes after one yield.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use loopbridge_core::time::Sleep;
+    ///
+    /// let mut sleep = std::pin::pin!(Sleep::new(Duration::MAX, Instant::now, |_| std::future::pending::<()>()));
+    /// let later = Instant::now() + Duration::from_secs(5);
+    /// sleep.as_mut().reset(later, Instant::now(), |_| std::future::pending());
+    /// assert_eq!(sleep.deadline(), Some(later));
+    /// ```
+    pub fn reset(
+        self: Pin<&mut Self>,
+        deadline: Instant,
+        now: Instant,
+        timer_at: impl FnOnce(Instant) -> T,
+    ) {
+        let mut this = self.project();
+        this.inner.set(SleepInner::at(deadline, now, timer_at));
+        *this.deadline = Some(deadline);
     }
 
     /// Like [`new`](Self::new), but the backend timer is made only when the sleep is first
@@ -177,15 +215,15 @@ impl<T: Future> Sleep<T> {
     /// use loopbridge_core::time::Sleep;
     ///
     /// fn never_called(_: std::time::Instant) -> std::future::Ready<()> { unreachable!() }
-    /// let sleep = Sleep::deferred(Duration::from_secs(1), never_called);
+    /// let sleep = Sleep::deferred(Duration::from_secs(1), std::time::Instant::now(), never_called);
     /// assert!(sleep.deadline().is_some());
     /// drop(sleep); // never polled: no timer was made
     /// ```
-    pub fn deferred(duration: Duration, timer_at: fn(Instant) -> T) -> Self {
+    pub fn deferred(duration: Duration, now: Instant, timer_at: fn(Instant) -> T) -> Self {
         if duration.is_zero() {
-            return Sleep::new(duration, timer_at);
+            return Sleep::yield_once();
         }
-        match Instant::now().checked_add(duration) {
+        match now.checked_add(duration) {
             Some(deadline) => {
                 Sleep { inner: SleepInner::Deferred { timer_at }, deadline: Some(deadline) }
             }
@@ -195,22 +233,78 @@ impl<T: Future> Sleep<T> {
 }
 
 impl<T> Sleep<T> {
-    /// When the sleep completes; `None` if it never does. A zero sleep completes after one
-    /// yield: its deadline is the moment it is asked (it reads no clock when made).
+    /// [`deferred`](Self::deferred) to a `deadline`: the timer is made at the first poll (one
+    /// for a deadline passed by then fires at once — never early).
     ///
     /// # Examples
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// let s = loopbridge_core::time::Sleep::new(Duration::MAX, |_| std::future::ready(()));
+    /// use std::time::{Duration, Instant};
+    /// use loopbridge_core::time::Sleep;
+    ///
+    /// fn never_called(_: Instant) -> std::future::Ready<()> { unreachable!() }
+    /// let deadline = Instant::now() + Duration::from_secs(1);
+    /// assert_eq!(Sleep::deferred_until(deadline, never_called).deadline(), Some(deadline));
+    /// ```
+    pub fn deferred_until(deadline: Instant, timer_at: fn(Instant) -> T) -> Self {
+        Sleep { inner: SleepInner::Deferred { timer_at }, deadline: Some(deadline) }
+    }
+
+    /// When the sleep completes; `None` if it never does — or if it is a zero sleep, one yield,
+    /// which reads no clock when made (the caller knows its clock: the deadline is "now").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// let s = loopbridge_core::time::Sleep::new(Duration::MAX, Instant::now, |_| std::future::ready(()));
     /// assert!(s.deadline().is_none());
-    /// let zero = loopbridge_core::time::Sleep::new(Duration::ZERO, |_| std::future::ready(()));
-    /// assert!(zero.deadline().is_some());
+    /// let zero = loopbridge_core::time::Sleep::new(Duration::ZERO, Instant::now, |_| std::future::ready(()));
+    /// assert!(zero.deadline().is_none() && zero.is_yield_once());
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        match (&self.inner, self.deadline) {
-            (SleepInner::Yield { .. }, None) => Some(Instant::now()),
-            (_, deadline) => deadline,
+        self.deadline
+    }
+
+    /// Whether this is a zero sleep not yet reset: one yield, with no deadline of its own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = loopbridge_core::time::Sleep::<std::future::Ready<()>>::yield_once();
+    /// assert!(s.is_yield_once());
+    /// ```
+    pub fn is_yield_once(&self) -> bool {
+        matches!(self.inner, SleepInner::Yield { .. }) && self.deadline.is_none()
+    }
+
+    /// Whether the sleep has completed (been polled to its end) — tokio's `Sleep::is_elapsed`
+    /// answers once the deadline has passed; the facade adds that check with its clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::future::Future;
+    /// # use std::time::Instant;
+    /// let now = Instant::now();
+    /// let mut s = std::pin::pin!(loopbridge_core::time::Sleep::until(now, now, |_| std::future::ready(())));
+    /// assert!(!s.is_elapsed());
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// while s.as_mut().poll(&mut cx).is_pending() {}
+    /// assert!(s.is_elapsed());
+    /// ```
+    pub fn is_elapsed(&self) -> bool {
+        matches!(self.inner, SleepInner::Elapsed)
+    }
+}
+
+impl<T> SleepInner<T> {
+    /// A timer for `deadline`, or one yield where it is not after `now`.
+    fn at(deadline: Instant, now: Instant, timer_at: impl FnOnce(Instant) -> T) -> Self {
+        if deadline <= now {
+            SleepInner::Yield { yield_now: YieldNow::new() }
+        } else {
+            SleepInner::Timer { timer: timer_at(deadline) }
         }
     }
 }
@@ -229,7 +323,11 @@ impl<T: Future> Future for Sleep<T> {
             this.inner.set(timer);
         }
         match this.inner.as_mut().project() {
-            SleepProj::Yield { yield_now } => Pin::new(yield_now).poll(cx),
+            SleepProj::Yield { yield_now } => {
+                ready!(Pin::new(yield_now).poll(cx));
+                this.inner.set(SleepInner::Elapsed);
+                Poll::Ready(())
+            }
             SleepProj::Timer { timer } => {
                 ready!(timer.poll(cx));
                 this.inner.set(SleepInner::Elapsed);
@@ -256,7 +354,7 @@ pin_project! {
     /// use std::time::Duration;
     /// use loopbridge_core::time::{Sleep, Timeout};
     ///
-    /// let t = Timeout::new(std::future::pending::<()>(), Sleep::new(Duration::ZERO, |_| std::future::ready(())));
+    /// let t = Timeout::new(std::future::pending::<()>(), Sleep::new(Duration::ZERO, std::time::Instant::now, |_| std::future::ready(())));
     /// # let mut t = std::pin::pin!(t);
     /// # let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// # use std::future::Future;
@@ -281,7 +379,7 @@ impl<F: Future, T: Future> Timeout<F, T> {
     /// ```
     /// # use std::time::Duration;
     /// # use loopbridge_core::time::{Sleep, Timeout};
-    /// let _ = Timeout::new(async {}, Sleep::new(Duration::from_secs(1), |_| std::future::ready(())));
+    /// let _ = Timeout::new(async {}, Sleep::new(Duration::from_secs(1), std::time::Instant::now, |_| std::future::ready(())));
     /// ```
     pub fn new(future: F, sleep: Sleep<T>) -> Self {
         Timeout { future, sleep }
@@ -294,11 +392,39 @@ impl<F: Future, T: Future> Timeout<F, T> {
     /// ```
     /// # use std::time::Duration;
     /// # use loopbridge_core::time::{Sleep, Timeout};
-    /// let t = Timeout::new(std::future::ready(3), Sleep::new(Duration::MAX, |_| std::future::ready(())));
+    /// let t = Timeout::new(std::future::ready(3), Sleep::new(Duration::MAX, std::time::Instant::now, |_| std::future::ready(())));
     /// let _inner: &std::future::Ready<i32> = t.get_ref();
     /// ```
     pub fn get_ref(&self) -> &F {
         &self.future
+    }
+
+    /// The inner future, mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use loopbridge_core::time::{Sleep, Timeout};
+    /// let mut t = Timeout::new(std::future::ready(3), Sleep::new(Duration::MAX, Instant::now, |_| std::future::ready(())));
+    /// let _inner: &mut std::future::Ready<i32> = t.get_mut();
+    /// ```
+    pub fn get_mut(&mut self) -> &mut F {
+        &mut self.future
+    }
+
+    /// The inner future, out of the timeout (whose timer is dropped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use loopbridge_core::time::{Sleep, Timeout};
+    /// let t = Timeout::new(std::future::ready(3), Sleep::new(Duration::MAX, Instant::now, |_| std::future::ready(())));
+    /// let _inner: std::future::Ready<i32> = t.into_inner();
+    /// ```
+    pub fn into_inner(self) -> F {
+        self.future
     }
 }
 

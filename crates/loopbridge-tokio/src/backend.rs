@@ -201,6 +201,14 @@ impl LoopBackend for TokioBackend {
         })
     }
 
+    /// tokio's clock, which a runtime paused with tokio's `pause` (or `start_paused`) freezes
+    /// and advances: read from this runtime's own threads, where loopbridge's deadlines are
+    /// made (elsewhere tokio's clock is the wall clock; entering the runtime for every read
+    /// would cost every sleep a context switch-in).
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
+    }
+
     fn timer_at(&self, deadline: Instant) -> Self::Timer {
         // tokio timers must be created inside a runtime context; entering our own makes
         // `sleep` work from any thread, and under any other executor.

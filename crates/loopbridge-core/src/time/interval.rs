@@ -337,7 +337,7 @@ impl<B: LoopBackend> Interval<B> {
     /// assert!(interval.poll_tick(&mut cx).is_pending());
     /// ```
     pub fn reset_after(&mut self, after: Duration) {
-        self.next = Instant::now().checked_add(after);
+        self.next = self.backend.now().checked_add(after);
         self.timer = None;
     }
 
@@ -381,7 +381,7 @@ impl<B: LoopBackend> Interval<B> {
     {
         let (due, now) = loop {
             let Some(due) = self.next else { return Poll::Pending };
-            let now = Instant::now();
+            let now = self.backend.now();
             if now >= due {
                 break (due, now);
             }

@@ -15,14 +15,14 @@ fn a_deferred_timer_is_made_once_and_only_when_needed() {
     let mut cx = Context::from_waker(Waker::noop());
     let ready = std::pin::pin!(Timeout::new(
         async { 1 },
-        Sleep::deferred(Duration::from_secs(60), counted_timer)
+        Sleep::deferred(Duration::from_secs(60), Instant::now(), counted_timer)
     ));
     assert_eq!(ready.poll(&mut cx), Poll::Ready(Ok(1)));
     assert_eq!(MADE.load(Ordering::SeqCst), 0, "a ready future needs no timer");
 
     let mut pending = std::pin::pin!(Timeout::new(
         std::future::pending::<()>(),
-        Sleep::deferred(Duration::from_secs(60), counted_timer)
+        Sleep::deferred(Duration::from_secs(60), Instant::now(), counted_timer)
     ));
     assert!(pending.as_mut().poll(&mut cx).is_pending());
     assert!(pending.as_mut().poll(&mut cx).is_pending());
@@ -31,9 +31,9 @@ fn a_deferred_timer_is_made_once_and_only_when_needed() {
 
 #[test]
 fn deferred_keeps_the_zero_and_never_cases() {
-    let zero = Sleep::deferred(Duration::ZERO, counted_timer);
-    assert!(zero.deadline().is_some());
-    let never = Sleep::deferred(Duration::MAX, counted_timer);
+    let zero = Sleep::deferred(Duration::ZERO, Instant::now(), counted_timer);
+    assert!(zero.is_yield_once());
+    let never = Sleep::deferred(Duration::MAX, Instant::now(), counted_timer);
     assert_eq!(never.deadline(), None);
     let mut cx = Context::from_waker(Waker::noop());
     let mut zero = std::pin::pin!(zero);
@@ -56,7 +56,7 @@ impl Future for ReadyOnce {
 fn a_fired_sleep_stays_ready_whatever_its_timer_does_after() {
     let mut cx = Context::from_waker(Waker::noop());
     let deadline = Instant::now() + Duration::from_secs(60);
-    let mut sleep = std::pin::pin!(Sleep::until(deadline, |_| ReadyOnce(false)));
+    let mut sleep = std::pin::pin!(Sleep::until(deadline, Instant::now(), |_| ReadyOnce(false)));
     for poll in 1..=3 {
         assert!(sleep.as_mut().poll(&mut cx).is_ready(), "poll {poll}");
     }

@@ -46,6 +46,7 @@ trait Erased: Send + Sync + fmt::Debug + 'static {
         deadline: Option<Instant>,
     ) -> Result<(), BlockOnError>;
     fn timer_at(&self, deadline: Instant) -> BoxFuture;
+    fn now(&self) -> Instant;
 }
 
 impl<B: LoopBackend> Erased for B {
@@ -75,6 +76,10 @@ impl<B: LoopBackend> Erased for B {
         Box::pin(async move {
             timer.await;
         })
+    }
+
+    fn now(&self) -> Instant {
+        LoopBackend::now(self)
     }
 }
 
@@ -202,5 +207,9 @@ impl LoopBackend for CustomBackend {
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {
         CustomTimer(Mutex::new(self.inner.timer_at(deadline)))
+    }
+
+    fn now(&self) -> Instant {
+        self.inner.now()
     }
 }

@@ -205,6 +205,11 @@ impl LoopBackend for AnyBackend {
     fn timer_at(&self, deadline: Instant) -> AnyTimer {
         dispatch!(self, b => AnyTimer from b.timer_at(deadline))
     }
+
+    #[inline]
+    fn now(&self) -> Instant {
+        dispatch!(self, b => b.now())
+    }
 }
 
 /// `future`, polled outside tokio's cooperative budget where tokio is compiled in: tokio's

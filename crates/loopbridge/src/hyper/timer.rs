@@ -30,6 +30,19 @@ impl hyper::rt::Timer for Timer {
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
         Box::pin(crate::sleep_until(deadline))
     }
+
+    /// hyper computes its deadlines (keep-alive, `header_read_timeout`) from this: the clock
+    /// the timers run on.
+    fn now(&self) -> Instant {
+        crate::time::now()
+    }
+
+    fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, new_deadline: Instant) {
+        match sleep.as_mut().downcast_mut_pin::<Sleep>() {
+            Some(ours) => ours.reset(new_deadline),
+            None => *sleep = self.sleep_until(new_deadline),
+        }
+    }
 }
 
 impl hyper::rt::Sleep for Sleep {}

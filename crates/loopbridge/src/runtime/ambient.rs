@@ -105,6 +105,14 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&AnyBackend) -> R) -> R {
     }
 }
 
+/// Runs `f` with the backend of the runtime that runs the caller, or with `None` on a plain
+/// thread — where [`with_current`] would start the global runner, this starts nothing (the
+/// global runner's clock is the wall clock, which is all a plain thread can ask it for).
+#[inline]
+pub(crate) fn with_running<R>(f: impl FnOnce(Option<&AnyBackend>) -> R) -> R {
+    if is_plain_thread() { f(None) } else { with_current(|backend| f(Some(backend))) }
+}
+
 /// Runs `f` with the global runner's backend, starting the runner on first use.
 ///
 /// # Panics

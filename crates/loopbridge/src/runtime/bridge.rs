@@ -280,8 +280,8 @@ impl Bridge {
     /// let bridge = loopbridge::Bridge::global();
     /// bridge.block_on(bridge.sleep_until(Instant::now() + Duration::from_millis(1)));
     /// ```
-    pub fn sleep_until(&self, deadline: Instant) -> Sleep {
-        Sleep::new(self.backend.sleep_until(deadline))
+    pub fn sleep_until(&self, deadline: impl Into<Instant>) -> Sleep {
+        Sleep::new(self.backend.sleep_until(deadline.into()))
     }
 
     /// A periodic timer on this loop's timers, its first tick at once; see
@@ -304,7 +304,7 @@ impl Bridge {
     /// ```
     #[track_caller]
     pub fn interval(&self, period: Duration) -> Interval {
-        self.interval_at(Instant::now(), period)
+        self.interval_at(self.backend.now(), period)
     }
 
     /// A periodic timer on this loop's timers, its first tick at `start`; see
@@ -324,7 +324,8 @@ impl Bridge {
     /// assert_eq!(bridge.block_on(interval.tick()), start);
     /// ```
     #[track_caller]
-    pub fn interval_at(&self, start: Instant, period: Duration) -> Interval {
+    pub fn interval_at(&self, start: impl Into<Instant>, period: Duration) -> Interval {
+        let start = start.into();
         Interval::new(self.backend.clone(), start, period)
     }
 

@@ -42,7 +42,7 @@ pub use loopbridge_core::time::MissedTickBehavior;
 /// ```
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
-    interval_at(Instant::now(), period)
+    crate::Bridge::current().interval(period)
 }
 
 /// Ticks every `period`, the first tick at `start`.
@@ -63,8 +63,8 @@ pub fn interval(period: Duration) -> Interval {
 /// assert!(Instant::now() >= start);
 /// ```
 #[track_caller]
-pub fn interval_at(start: Instant, period: Duration) -> Interval {
-    crate::Bridge::current().interval_at(start, period)
+pub fn interval_at(start: impl Into<Instant>, period: Duration) -> Interval {
+    crate::Bridge::current().interval_at(start.into(), period)
 }
 
 /// A periodic timer: [`tick`](Self::tick) completes once per period, and never before the tick
@@ -183,8 +183,25 @@ impl Interval {
     /// interval.reset_at(soon);
     /// assert_eq!(loopbridge::block_on(interval.tick()), soon);
     /// ```
-    pub fn reset_at(&mut self, deadline: Instant) {
-        self.inner.reset_at(deadline);
+    pub fn reset_at(&mut self, deadline: impl Into<Instant>) {
+        self.inner.reset_at(deadline.into());
+    }
+
+    /// Makes the next tick due `after` from now (on the interval's runtime clock), the ones
+    /// after it a period apart — tokio's `Interval::reset_after`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let mut interval = loopbridge::interval(Duration::from_secs(60));
+    /// let before = Instant::now();
+    /// interval.reset_after(Duration::from_millis(2));
+    /// assert!(loopbridge::block_on(interval.tick()) >= before + Duration::from_millis(2));
+    /// ```
+    pub fn reset_after(&mut self, after: Duration) {
+        self.inner.reset_after(after);
     }
 
     /// The time between two ticks.

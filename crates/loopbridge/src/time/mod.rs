@@ -6,7 +6,12 @@
 //! those of [`loopbridge_core::time`], identical on every backend: a [`Sleep`] never completes
 //! early, `Duration::ZERO` is one yield and `Duration::MAX` never fires; a [`timeout`] polls its
 //! future before its timer; an [`Interval`] never ticks early and handles late ticks by tokio's
-//! [`MissedTickBehavior`] policies. Each name is also at the crate root.
+//! [`MissedTickBehavior`] policies. Each of those names is also at the crate root.
+//!
+//! Every deadline is on the clock of the runtime that makes it: [`now`] and [`Instant`] read
+//! that clock. It is the wall clock, except inside a tokio runtime paused with tokio's own
+//! `pause` (or `#[tokio::test(start_paused = true)]`), where it is tokio's: `sleep`, `timeout`
+//! and `interval` then follow tokio's paused time, and never wait on the wall clock.
 //!
 //! # Examples
 //!
@@ -22,15 +27,17 @@
 //! });
 //! ```
 
+mod instant;
 mod interval;
 mod sleep;
 mod timeout;
 
+pub use instant::{Instant, now};
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use loopbridge_core::Elapsed;
 pub use loopbridge_core::time::YieldNow;
 pub use sleep::{Sleep, sleep, sleep_until};
-pub use timeout::{Timeout, timeout};
+pub use timeout::{Timeout, timeout, timeout_at};
 
 /// Yields once to the executor, letting other tasks run.
 ///

@@ -40,16 +40,65 @@ impl Sleep {
         Sleep { inner }
     }
 
-    /// When the sleep completes, or `None` if it never does.
+    /// When the sleep completes, or `None` if it never does. A zero sleep's deadline is the
+    /// moment it is asked ([`now`](crate::time::now)): it completes after one yield.
     ///
     /// # Examples
     ///
     /// ```
     /// # use std::time::Duration;
     /// assert!(loopbridge::sleep(Duration::ZERO).deadline().is_some());
+    /// assert!(loopbridge::sleep(Duration::MAX).deadline().is_none());
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        self.inner.deadline()
+        self.inner.deadline().or_else(|| self.inner.is_yield_once().then(crate::time::now))
+    }
+
+    /// Whether the sleep is over: it completed, or its deadline has come on the clock of the
+    /// runtime running the caller ([`now`](crate::time::now)) — tokio's `Sleep::is_elapsed`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// loopbridge::block_on(async {
+    ///     let sleep = loopbridge::sleep(Duration::from_millis(2));
+    ///     assert!(!sleep.is_elapsed());
+    ///     std::thread::sleep(Duration::from_millis(3));
+    ///     assert!(sleep.is_elapsed()); // due, though never polled
+    /// });
+    /// ```
+    pub fn is_elapsed(&self) -> bool {
+        self.inner.is_elapsed() || self.deadline().is_some_and(|d| d <= crate::time::now())
+    }
+
+    /// Makes the sleep complete at `deadline` instead, whether or not it has completed —
+    /// tokio's `Sleep::reset`: a sleep can be reused (in a `select!` loop, say) without being
+    /// made again. The new timer is the current runtime's, as [`sleep`]'s is; a deadline that
+    /// has passed completes after one yield.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loopbridge::time::{Instant, sleep};
+    ///
+    /// loopbridge::block_on(async {
+    ///     let mut sleep = std::pin::pin!(sleep(Duration::from_secs(3600)));
+    ///     let soon = Instant::now() + Duration::from_millis(2);
+    ///     sleep.as_mut().reset(soon);
+    ///     sleep.as_mut().await;
+    ///     assert!(Instant::now() >= soon);
+    ///     sleep.as_mut().reset(Instant::now()); // again, at once
+    ///     sleep.await;
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn reset(self: Pin<&mut Self>, deadline: impl Into<Instant>) {
+        let deadline = deadline.into();
+        let inner = self.project().inner;
+        with_current(|b| inner.reset(deadline, b.now(), |deadline| b.timer_at(deadline)));
     }
 }
 
@@ -94,12 +143,16 @@ impl fmt::Debug for Sleep {
 /// ```
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    Sleep::new(loopbridge_core::time::Sleep::new(duration, |deadline| {
-        with_current(|b| b.timer_at(deadline))
-    }))
+    if duration.is_zero() {
+        return Sleep::new(loopbridge_core::time::Sleep::yield_once()); // no runtime needed
+    }
+    with_current(|b| {
+        Sleep::new(loopbridge_core::time::Sleep::new(duration, || b.now(), |d| b.timer_at(d)))
+    })
 }
 
-/// Waits until `deadline`; a deadline in the past completes after one yield.
+/// Waits until `deadline` (a `std::time::Instant` or a [`time::Instant`](crate::time::Instant))
+/// on the clock of the current runtime; a deadline that has passed completes after one yield.
 ///
 /// # Panics
 ///
@@ -113,8 +166,9 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// loopbridge::block_on(loopbridge::sleep_until(Instant::now() + Duration::from_millis(1)));
 /// ```
 #[track_caller]
-pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(loopbridge_core::time::Sleep::until(deadline, |deadline| {
-        with_current(|b| b.timer_at(deadline))
-    }))
+pub fn sleep_until(deadline: impl Into<Instant>) -> Sleep {
+    let deadline = deadline.into();
+    with_current(|b| {
+        Sleep::new(loopbridge_core::time::Sleep::until(deadline, b.now(), |d| b.timer_at(d)))
+    })
 }

@@ -40,7 +40,38 @@ use crate::runtime::ambient::with_current;
 /// assert!(late.is_err());
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    let sleep = loopbridge_core::time::Sleep::deferred(duration, current_timer_at);
+    let sleep = if duration.is_zero() {
+        loopbridge_core::time::Sleep::yield_once() // no clock to read
+    } else {
+        loopbridge_core::time::Sleep::deferred(duration, crate::time::now(), current_timer_at)
+    };
+    Timeout::new(loopbridge_core::time::Timeout::new(future, sleep))
+}
+
+/// Runs `future` until `deadline` (a `std::time::Instant` or a
+/// [`time::Instant`](crate::time::Instant)) on the clock of the current runtime: `Ok(output)` if
+/// it completes first, else `Err(Elapsed)` — tokio's `timeout_at`. As [`timeout`], the future
+/// is polled before the timer, and the timer is made only if the future is pending.
+///
+/// # Panics
+///
+/// As [`timeout`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use loopbridge::time::{Instant, timeout_at};
+///
+/// let late = loopbridge::block_on(async {
+///     let deadline = Instant::now() + Duration::from_millis(5);
+///     timeout_at(deadline, std::future::pending::<()>()).await
+/// });
+/// assert!(late.is_err());
+/// ```
+pub fn timeout_at<F: Future>(deadline: impl Into<Instant>, future: F) -> Timeout<F> {
+    let deadline = deadline.into();
+    let sleep = loopbridge_core::time::Sleep::deferred_until(deadline, current_timer_at);
     Timeout::new(loopbridge_core::time::Timeout::new(future, sleep))
 }
 
@@ -91,6 +122,32 @@ impl<F: Future> Timeout<F> {
     /// ```
     pub fn get_ref(&self) -> &F {
         self.inner.get_ref()
+    }
+
+    /// The inner future, mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let mut t = loopbridge::timeout(Duration::MAX, std::future::ready(5));
+    /// let _inner: &mut std::future::Ready<i32> = t.get_mut();
+    /// ```
+    pub fn get_mut(&mut self) -> &mut F {
+        self.inner.get_mut()
+    }
+
+    /// The inner future, out of the timeout (its timer is dropped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let t = loopbridge::timeout(Duration::MAX, std::future::ready(5));
+    /// assert_eq!(loopbridge::block_on(t.into_inner()), 5);
+    /// ```
+    pub fn into_inner(self) -> F {
+        self.inner.into_inner()
     }
 }
 

@@ -34,7 +34,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use loopbridge_core::Elapsed;
 use loopbridge_core::cancel::CancellationToken;
@@ -129,7 +129,7 @@ where
     Fut: Future<Output = Result<T, E>>,
     E: Send + 'static,
 {
-    let deadline = Instant::now().checked_add(timeout);
+    let deadline = crate::time::now().checked_add(timeout);
     Group::new(body, deadline.map(crate::sleep_until)).await
 }
 
