@@ -1,5 +1,6 @@
 //! The small operations, from inside a task of each flavour: `sleep(ZERO)` (`sleep_zero`),
-//! `timeout` of a ready future (`timeout_ready`), `current()` (`current`) and
+//! `timeout` of a ready future (`timeout_ready`), `time::now()` against
+//! `std::time::Instant::now()` (`now`), `current()` (`current`) and
 //! `in_async_context()` (`in_async_context`), native equivalents beside loopbridge; and the
 //! global runner's fork check alone (`fork_check`).
 //!
@@ -181,6 +182,17 @@ fn detection(c: &mut Criterion, places: &[Place]) {
     }
 }
 
+/// `time::now()` (the runtime's clock) against `std::time::Instant::now()` (the wall clock it
+/// is, unpaused), inside a task.
+fn now(group: &mut BenchmarkGroup<'_, WallTime>, place: &Place) {
+    group.bench_function(place.id("native"), |b| {
+        b.iter_custom(|iters| place.native(sync_loop(iters, Instant::now)));
+    });
+    group.bench_function(place.id("loopbridge"), |b| {
+        b.iter_custom(|iters| place.loopbridge(sync_loop(iters, loopbridge::time::now)));
+    });
+}
+
 fn time_ops(c: &mut Criterion) {
     let places: Vec<Place> = Flavour::ALL.into_iter().map(Place::new).collect();
     let mut group = c.benchmark_group("sleep_zero");
@@ -191,6 +203,11 @@ fn time_ops(c: &mut Criterion) {
     let mut group = c.benchmark_group("timeout_ready");
     for place in &places {
         timeout_ready(&mut group, place);
+    }
+    group.finish();
+    let mut group = c.benchmark_group("now");
+    for place in &places {
+        now(&mut group, place);
     }
     group.finish();
     detection(c, &places);

@@ -35,6 +35,17 @@ pub(super) fn time_ops(results: &Results, out: &mut Out) {
             );
         }
     }
+    // The runtime's clock against the wall clock it is when nothing pauses it: a reference
+    // until the virtual clock lands (its target: at most `Instant::now()` + 5 ns).
+    for flavour in FLAVOURS {
+        let _ = ratio_row(
+            &mut rows,
+            &format!("now {flavour} (time::now() against Instant::now())"),
+            results.case("now", flavour, "native"),
+            results.case("now", flavour, "loopbridge"),
+            Against::Reference,
+        );
+    }
     let mut detection = Tally::default();
     let mut at_floor = Tally::default();
     for group in ["current", "in_async_context"] {
