@@ -35,6 +35,7 @@ mod net_errors;
 mod net_lifecycle;
 mod net_tcp;
 mod panics;
+mod paused_time;
 mod runner;
 mod spawn;
 mod task_group;

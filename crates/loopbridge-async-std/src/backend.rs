@@ -236,6 +236,13 @@ impl LoopBackend for AsyncStdBackend {
         block_on::run(self.lifecycle(), future, deadline, async_std::task::block_on)
     }
 
+    /// A runner's clock, which loopbridge can pause; the wall clock for async-std's global
+    /// runtime.
+    #[inline]
+    fn now(&self) -> Instant {
+        self.lifecycle().map_or_else(Instant::now, |lifecycle| lifecycle.clock().now())
+    }
+
     fn timer_at(&self, deadline: Instant) -> Self::Timer {
         async_io::Timer::at(deadline)
     }

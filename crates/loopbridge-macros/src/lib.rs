@@ -208,6 +208,9 @@ pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   `tokio_multi_thread` and `tokio_current_thread`. A listed backend that is not compiled in
 ///   simply has no test.
 /// - `timeout = "5s"`: the watchdog, as a whole number with `ms`, `s` or `min` (or `m`).
+/// - `start_paused = true`: each flavour's runtime starts with its clock paused — time jumps to
+///   the next timer whenever the runtime has no work (`loopbridge::time::pause`), on every
+///   flavour. The watchdog stays on the wall clock.
 /// - `crate = "path"`: where loopbridge is, when it is not `::loopbridge` (see
 ///   [`blocking`](macro@blocking)).
 #[proc_macro_attribute]

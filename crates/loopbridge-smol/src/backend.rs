@@ -193,6 +193,12 @@ impl LoopBackend for SmolBackend {
         })
     }
 
+    /// The runtime's clock, which loopbridge can pause.
+    #[inline]
+    fn now(&self) -> Instant {
+        self.shared.lifecycle.clock().now()
+    }
+
     fn timer_at(&self, deadline: Instant) -> Self::Timer {
         async_io::Timer::at(deadline)
     }

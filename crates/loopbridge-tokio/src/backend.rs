@@ -149,6 +149,13 @@ impl LoopBackend for TokioBackend {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        // On a paused clock, loopbridge's own handle: tokio's abort schedules the task's end
+        // without a waker, which the clock could not count as work.
+        if self.lifecycle().is_some_and(|l| l.clock().is_paused()) {
+            let (task, handle) = TaskFuture::new(future);
+            self.spawn_task(task);
+            return handle;
+        }
         match lifecycle::track_native(self.lifecycle(), future) {
             Ok(task) => JoinHandle::from_tokio(self.handle.spawn(task)),
             Err(future) => {
@@ -201,12 +208,17 @@ impl LoopBackend for TokioBackend {
         })
     }
 
-    /// tokio's clock, which a runtime paused with tokio's `pause` (or `start_paused`) freezes
-    /// and advances: read from this runtime's own threads, where loopbridge's deadlines are
-    /// made (elsewhere tokio's clock is the wall clock; entering the runtime for every read
-    /// would cost every sleep a context switch-in).
+    /// A runtime loopbridge started: its own clock, which loopbridge can pause. One the
+    /// application started: tokio's clock, which a runtime paused with tokio's `pause` (or
+    /// `start_paused`) freezes and advances — read from that runtime's own threads, where
+    /// loopbridge's deadlines are made (elsewhere tokio's clock is the wall clock; entering the
+    /// runtime for every read would cost every sleep a context switch-in).
+    #[inline]
     fn now(&self) -> Instant {
-        tokio::time::Instant::now().into_std()
+        match &self.lifecycle {
+            Some(lifecycle) => lifecycle.clock().now(),
+            None => tokio::time::Instant::now().into_std(),
+        }
     }
 
     fn timer_at(&self, deadline: Instant) -> Self::Timer {

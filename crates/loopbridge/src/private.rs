@@ -95,7 +95,32 @@ where
     F: Future,
     F::Output: Send + 'static,
 {
+    run_test_on(TestRuntime::start(flavor), timeout, make)
+}
+
+/// [`run_test`] on a runtime whose clock starts paused (`start_paused = true`).
+#[track_caller]
+pub fn run_test_paused<M, F>(flavor: Flavor, timeout: Duration, make: M) -> F::Output
+where
+    M: FnOnce(Flavor) -> F + Send + 'static,
+    F: Future,
+    F::Output: Send + 'static,
+{
     let runtime = TestRuntime::start(flavor);
+    if let Some(clock) = runtime.bridge.backend().clock() {
+        clock.pause();
+    }
+    run_test_on(runtime, timeout, make)
+}
+
+#[track_caller]
+fn run_test_on<M, F>(runtime: TestRuntime, timeout: Duration, make: M) -> F::Output
+where
+    M: FnOnce(Flavor) -> F + Send + 'static,
+    F: Future,
+    F::Output: Send + 'static,
+{
+    let flavor = runtime.flavor;
     let bridge = runtime.bridge.clone();
     let (done, outcome) = mpsc::channel();
     let name = thread::current().name().unwrap_or("loopbridge-test").to_owned();

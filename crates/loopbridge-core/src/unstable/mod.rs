@@ -6,6 +6,8 @@
 //! documented surface for that (it re-exports [`park`] from here).
 //!
 //! - [`block_on`]: the checks shared by every backend's `block_on` (may this thread block?).
+//! - [`clock`]: a runtime's clock, which can be paused: virtual time that jumps to the next
+//!   timer whenever the runtime has no work.
 //! - [`context`]: the thread-local marker that says which loopbridge runtime the current thread
 //!   belongs to, and in which role.
 //! - [`lifecycle`]: what a runtime loopbridge started needs to shut down identically on every
@@ -15,6 +17,7 @@
 //! - [`spin`]: a bounded spin before parking, for cross-thread wake-ups.
 
 pub mod block_on;
+pub mod clock;
 pub mod context;
 pub mod lifecycle;
 pub mod park;

@@ -1,4 +1,5 @@
-//! Parsing `#[loopbridge::test(...)]`: `backends(...)`, `timeout = "..."`, `crate = "..."`.
+//! Parsing `#[loopbridge::test(...)]`: `backends(...)`, `timeout = "..."`, `start_paused = true`,
+//! `crate = "..."`.
 
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
@@ -73,6 +74,8 @@ pub(crate) struct Args {
     pub(crate) flavors: Option<Vec<Flavor>>,
     /// The watchdog, in milliseconds; `None` for the facade's default.
     pub(crate) timeout_ms: Option<u64>,
+    /// `start_paused = true`: the runtime's clock starts paused.
+    pub(crate) start_paused: Option<bool>,
 }
 
 impl Args {
@@ -95,6 +98,12 @@ impl Args {
                         ),
                     )
                 })?);
+            } else if meta.path.is_ident("start_paused") {
+                options::once(&args.start_paused, &meta)?;
+                let lit: syn::LitBool = meta.value()?.parse().map_err(|err| {
+                    syn::Error::new(err.span(), "`start_paused` is `true` or `false`")
+                })?;
+                args.start_paused = Some(lit.value);
             } else if meta.path.is_ident("backends") {
                 options::once(&args.flavors, &meta)?;
                 let list;
@@ -129,7 +138,7 @@ impl Args {
             } else {
                 return Err(meta.error(
                     "unknown option of `#[loopbridge::test]`; the options are `backends(...)`, \
-                     `timeout = \"...\"` and `crate = \"...\"`",
+                     `timeout = \"...\"`, `start_paused = true` and `crate = \"...\"`",
                 ));
             }
             Ok(())

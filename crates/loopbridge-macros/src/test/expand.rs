@@ -94,6 +94,8 @@ fn tests(args: &Args, mut function: ItemFn) -> syn::Result<TokenStream> {
         ReturnType::Type(_, ty) if !is_unit(ty) => Some(quote!(-> impl #private::Termination)),
         _ => None,
     };
+    let run =
+        if args.start_paused == Some(true) { quote!(run_test_paused) } else { quote!(run_test) };
     let flavors = args.flavors.clone().unwrap_or_else(|| Flavor::ALL.to_vec());
     let tests = flavors.into_iter().map(|flavor| {
         let test = Ident::new(flavor.test_name(), Span::call_site());
@@ -104,7 +106,7 @@ fn tests(args: &Args, mut function: ItemFn) -> syn::Result<TokenStream> {
                 #[::core::prelude::v1::test]
                 #(#per_test)*
                 fn #test() #output {
-                    #private::run_test(#private::Flavor::#variant, #timeout, #make)
+                    #private::#run(#private::Flavor::#variant, #timeout, #make)
                 }
             }
         }

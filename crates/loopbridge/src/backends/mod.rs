@@ -32,9 +32,11 @@ mod tests;
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use loopbridge_core::task::{BlockingJob, TaskFuture};
+use loopbridge_core::unstable::clock::Clock;
 use loopbridge_core::{BackendKind, BlockOnError, JoinHandle, LoopBackend};
 
 #[cfg(feature = "async-std")]
@@ -48,7 +50,7 @@ pub(crate) use custom::CustomBackend;
 pub use flavor::Flavor;
 pub use gates::{if_async_std, if_no_backend, if_smol, if_tokio};
 pub(crate) use owned::{OwnedRuntime, flavor_settings, start};
-pub(crate) use timer::AnyTimer;
+pub(crate) use timer::{AnyTimer, NativeTimer};
 
 /// The backends compiled into this build, in build-time priority order.
 pub(crate) const COMPILED_IN: &[BackendKind] = &[
@@ -118,6 +120,18 @@ impl AnyBackend {
         }
         let _ = any;
         AnyBackend::Custom(CustomBackend::new(backend))
+    }
+
+    /// The clock of a runtime loopbridge started (which can be paused); `None` for one the
+    /// application started.
+    #[inline]
+    pub(crate) fn clock(&self) -> Option<&Arc<Clock>> {
+        dispatch!(self, b => b.lifecycle().map(|l| l.clock()))
+    }
+
+    /// The runtime's own timer for `deadline` on the wall clock.
+    pub(crate) fn native_timer_at(&self, deadline: Instant) -> NativeTimer {
+        dispatch!(self, b => NativeTimer from b.timer_at(deadline))
     }
 
     /// Whether this is a runtime loopbridge started that has been shut down (it then refuses
@@ -203,7 +217,7 @@ impl LoopBackend for AnyBackend {
     }
 
     fn timer_at(&self, deadline: Instant) -> AnyTimer {
-        dispatch!(self, b => AnyTimer from b.timer_at(deadline))
+        AnyTimer::at(self, deadline)
     }
 
     #[inline]

@@ -27,11 +27,15 @@
 //! });
 //! ```
 
+mod clock;
 mod instant;
 mod interval;
 mod sleep;
 mod timeout;
 
+pub use clock::{
+    ClockError, advance, is_paused, pause, resume, try_advance, try_pause, try_resume,
+};
 pub use instant::{Instant, now};
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use loopbridge_core::Elapsed;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::Lifecycle;
 use crate::sync::{Ordering, fence};
 use crate::task::BlockingJob;
+use crate::unstable::clock::JobWork;
 
 /// Wraps a blocking job so that `lifecycle` counts it while it runs, or returns `None` after
 /// the close (the caller drops the job, resolving its handle as cancelled). Without a
@@ -35,8 +36,11 @@ pub fn track_job<J: FnOnce()>(
     if lifecycle.is_some_and(|l| l.is_closed()) {
         return None;
     }
+    // Work of a paused clock from now until the job ends or is dropped unrun.
+    let work = lifecycle.map(|l| l.clock()).filter(|c| c.is_paused()).map(JobWork::new);
     let lifecycle = lifecycle.cloned();
     Some(move || {
+        let _work = work;
         let Some(lifecycle) = lifecycle else { return job() };
         // Counted before the check: a close that comes after the check sees this job as
         // running (and a shutdown waits for it); one that came before drops it here.

@@ -47,6 +47,7 @@ use slab::Slab;
 // std's types, or loom's under `cfg(loom)`: see `sync.rs`.
 use crate::sync::{AtomicBool, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering, fence};
 use crate::task::AbortHandle;
+use crate::unstable::clock::Clock;
 
 pub use close_watch::{CloseWatch, OnClose};
 pub use job::{track_blocking, track_job};
@@ -85,6 +86,8 @@ pub struct Lifecycle {
     /// but the wait itself (the count is an atomic), so that no signal can fall between a
     /// waiter's check and its sleep.
     drained: (Mutex<()>, Condvar),
+    /// The runtime's clock, which can be paused (see [`clock`](crate::unstable::clock)).
+    clock: Arc<Clock>,
 }
 
 impl Lifecycle {
@@ -124,7 +127,22 @@ impl Lifecycle {
             blocked: Mutex::new(Slab::new()),
             watchers: Mutex::new(Slab::new()),
             drained: (Mutex::new(()), Condvar::new()),
+            clock: Clock::new(),
         }
+    }
+
+    /// The runtime's clock: the wall clock until paused (see
+    /// [`clock`](crate::unstable::clock)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lifecycle = loopbridge_core::unstable::lifecycle::Lifecycle::new();
+    /// assert!(!lifecycle.clock().is_paused());
+    /// ```
+    #[inline]
+    pub fn clock(&self) -> &Arc<Clock> {
+        &self.clock
     }
 
     /// A number that identifies this runtime while it exists (for thread markers).

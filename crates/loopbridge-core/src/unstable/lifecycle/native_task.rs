@@ -15,6 +15,7 @@ use pin_project_lite::pin_project;
 use super::Lifecycle;
 use crate::context;
 use crate::task::{Stage, StageProj, drop_future};
+use crate::unstable::clock::TaskWork;
 
 /// Wraps `future` for spawning on a runtime whose own task handle the caller hands to the user
 /// (through [`JoinHandle::from_tokio`](crate::JoinHandle::from_tokio)), counted by `lifecycle`
@@ -53,7 +54,8 @@ pub fn track_native<F: Future>(
         }
         Some(_) => return Err(future),
     };
-    Ok(NativeTask { stage: Stage::Running { future }, guard })
+    let work = TaskWork::spawned(lifecycle.map(|l| l.clock()));
+    Ok(NativeTask { stage: Stage::Running { future }, guard, work })
 }
 
 pin_project! {
@@ -86,6 +88,8 @@ pin_project! {
         #[pin]
         stage: Stage<F>,
         guard: Option<NativeGuard>,
+        // The task's share of its runtime's work while the clock is paused.
+        work: TaskWork,
     }
 
     impl<F> PinnedDrop for NativeTask<F> {
@@ -144,45 +148,68 @@ impl<F: Future> Future for NativeTask<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let mut this = self.project();
-        let StageProj::Running { future } = this.stage.as_mut().project() else {
-            panic!("`NativeTask` polled after it completed");
-        };
-        // A task that panics counts as finished too: only `Pending` undoes this.
-        if let Some(guard) = this.guard.as_mut() {
-            guard.done = true;
-        }
-        // A future with no destructor needs neither catch below (`needs_drop` is a constant:
-        // the other branch is compiled out; ~16 instructions per task on tokio).
-        let catch = mem::needs_drop::<F>();
-        // Caught to drop the future before the panic goes on to the runtime, which reports it:
-        // tokio drops a panicking future *while* the panic unwinds, where a destructor that
-        // panics too would abort the process.
-        let polled = if catch {
-            match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                Ok(poll) => poll,
-                Err(payload) => {
-                    // A second panic, from the destructor, is dropped: the first is the one.
-                    let _ = drop_future(this.stage);
-                    resume_unwind(payload)
-                }
+        let this = self.project();
+        let counted = match &*this.guard {
+            Some(guard) if this.work.is_counted(guard.lifecycle.clock()) => {
+                Some(Arc::clone(guard.lifecycle.clock()))
             }
-        } else {
-            future.poll(cx)
+            _ => None,
         };
-        let Poll::Ready(value) = polled else {
-            if let Some(guard) = this.guard {
-                guard.done = false;
-            }
-            return Poll::Pending;
-        };
-        if !catch {
-            this.stage.set(Stage::Done);
-        } else if let Some(Ok(destructor_panic)) = drop_future(this.stage) {
-            resume_unwind(destructor_panic.into_panic());
+        if let Some(clock) = counted {
+            return this.work.poll(&clock, cx, |cx| poll_stage(this.stage, this.guard, cx));
         }
-        Poll::Ready(value)
+        let polled = poll_stage(this.stage, this.guard, cx);
+        if let Some(guard) = this.guard {
+            guard.lifecycle.clock().uncounted_poll_ended();
+        }
+        polled
     }
+}
+
+/// [`NativeTask::poll`]: polls the future, and drops it as soon as it is ready.
+#[inline]
+fn poll_stage<F: Future>(
+    mut stage: Pin<&mut Stage<F>>,
+    guard: &mut Option<NativeGuard>,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
+    let StageProj::Running { future } = stage.as_mut().project() else {
+        panic!("`NativeTask` polled after it completed");
+    };
+    // A task that panics counts as finished too: only `Pending` undoes this.
+    if let Some(guard) = guard.as_mut() {
+        guard.done = true;
+    }
+    // A future with no destructor needs neither catch below (`needs_drop` is a constant: the
+    // other branch is compiled out; ~16 instructions per task on tokio).
+    let catch = mem::needs_drop::<F>();
+    // Caught to drop the future before the panic goes on to the runtime, which reports it:
+    // tokio drops a panicking future *while* the panic unwinds, where a destructor that panics
+    // too would abort the process.
+    let polled = if catch {
+        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => {
+                // A second panic, from the destructor, is dropped: the first is the one.
+                let _ = drop_future(stage);
+                resume_unwind(payload)
+            }
+        }
+    } else {
+        future.poll(cx)
+    };
+    let Poll::Ready(value) = polled else {
+        if let Some(guard) = guard {
+            guard.done = false;
+        }
+        return Poll::Pending;
+    };
+    if !catch {
+        stage.set(Stage::Done);
+    } else if let Some(Ok(destructor_panic)) = drop_future(stage) {
+        resume_unwind(destructor_panic.into_panic());
+    }
+    Poll::Ready(value)
 }
 
 impl<F> fmt::Debug for NativeTask<F> {

@@ -11,6 +11,7 @@ use pin_project_lite::pin_project;
 
 use super::Lifecycle;
 use crate::task::TaskFuture;
+use crate::unstable::clock::TaskWork;
 
 /// Wraps `task` for spawning on the runtime `lifecycle` belongs to, or returns `None` after
 /// the close — the caller then drops the task, which resolves its handle as cancelled.
@@ -44,7 +45,8 @@ where
         // cancelled), or, with a registry, registers or cancels itself at its first poll.
         Some(lifecycle) => Some(LiveGuard::admit(lifecycle)?),
     };
-    Some(TrackedTask { task, guard })
+    let work = TaskWork::spawned(lifecycle.map(|l| l.clock()));
+    Some(TrackedTask { task, guard, work })
 }
 
 pin_project! {
@@ -75,6 +77,8 @@ pin_project! {
         // Declared after `task`, so it drops after the user's future: a shutdown that waits
         // for `live_tasks` to reach zero has seen every destructor run.
         guard: Option<LiveGuard>,
+        // The task's share of its runtime's work while the clock is paused.
+        work: TaskWork,
     }
 }
 
@@ -124,15 +128,35 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let Some(guard) = this.guard else { return this.task.poll(cx) };
-        if guard.with_registry {
-            return poll_registered(this.task, guard, cx);
+        if this.work.is_counted(guard.lifecycle.clock()) {
+            let clock = Arc::clone(guard.lifecycle.clock());
+            return this.work.poll(&clock, cx, |cx| poll_live(this.task, guard, cx));
         }
-        let poll = this.task.poll(cx);
-        if poll.is_ready() {
-            guard.done = true;
-        }
-        poll
+        let polled = poll_live(this.task, guard, cx);
+        guard.lifecycle.clock().uncounted_poll_ended();
+        polled
     }
+}
+
+/// [`TrackedTask::poll`] of a counted task.
+#[inline]
+fn poll_live<F>(
+    task: Pin<&mut TaskFuture<F>>,
+    guard: &mut LiveGuard,
+    cx: &mut Context<'_>,
+) -> Poll<()>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
+    if guard.with_registry {
+        return poll_registered(task, guard, cx);
+    }
+    let poll = task.poll(cx);
+    if poll.is_ready() {
+        guard.done = true;
+    }
+    poll
 }
 
 /// [`TrackedTask::poll`] with an abort registry. A task is registered only once it returns

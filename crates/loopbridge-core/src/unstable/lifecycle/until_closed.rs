@@ -7,8 +7,11 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use std::sync::Arc;
+
 use super::{Lifecycle, lock};
 use crate::BlockOnError;
+use crate::unstable::clock::TaskWork;
 
 pin_project! {
     /// Wraps the future of a `block_on` so that it completes with `Err(shut_down)` as soon as
@@ -35,6 +38,8 @@ pin_project! {
         // holds the lifecycle anyway.
         lifecycle: Option<&'a Lifecycle>,
         slot: Option<usize>,
+        // The future's share of its runtime's work while the clock is paused.
+        work: TaskWork,
     }
 
     impl<F> PinnedDrop for UntilClosed<'_, F> {
@@ -68,7 +73,7 @@ impl<'a, F: Future> UntilClosed<'a, F> {
     /// assert!(result.unwrap_err().is_shut_down());
     /// ```
     pub fn new(lifecycle: Option<&'a Lifecycle>, future: F) -> Self {
-        UntilClosed { future, lifecycle, slot: None }
+        UntilClosed { future, lifecycle, slot: None, work: TaskWork::default() }
     }
 }
 
@@ -84,7 +89,16 @@ impl<F: Future> Future for UntilClosed<'_, F> {
         if lifecycle.is_closed() {
             return Poll::Ready(Err(BlockOnError::shut_down()));
         }
-        if let Poll::Ready(output) = this.future.poll(cx) {
+        let polled = if this.work.is_counted(lifecycle.clock()) {
+            let clock = Arc::clone(lifecycle.clock());
+            let future = this.future;
+            this.work.poll(&clock, cx, |cx| future.poll(cx))
+        } else {
+            let polled = this.future.poll(cx);
+            lifecycle.clock().uncounted_poll_ended();
+            polled
+        };
+        if let Poll::Ready(output) = polled {
             return Poll::Ready(Ok(output));
         }
         // `spin::spin_then` polls again by itself and then hands over to a `block_on` that

@@ -29,6 +29,7 @@ use crate::runtime::config;
 pub struct RunnerBuilder {
     backend: Option<BackendKind>,
     config: RunnerConfig,
+    start_paused: bool,
 }
 
 impl RunnerBuilder {
@@ -107,6 +108,32 @@ impl RunnerBuilder {
         self
     }
 
+    /// Starts the runner with its clock paused: time stands still, and jumps to the next
+    /// timer whenever the runner has no work — tokio's `start_paused`, on every backend and
+    /// flavour (see [`time::pause`](crate::time::pause)). For tests of code that waits: an
+    /// hour of retries takes as long as the work it does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let runner = loopbridge::Runner::builder().start_paused(true).build()?;
+    /// let wall = std::time::Instant::now();
+    /// let slept = runner.block_on(async {
+    ///     let start = loopbridge::time::Instant::now();
+    ///     loopbridge::sleep(Duration::from_secs(3600)).await;
+    ///     start.elapsed()
+    /// });
+    /// assert_eq!(slept, Duration::from_secs(3600)); // exactly, on the runner's clock
+    /// assert!(wall.elapsed() < Duration::from_secs(60));
+    /// # Ok::<(), loopbridge::Error>(())
+    /// ```
+    pub fn start_paused(mut self, paused: bool) -> Self {
+        self.start_paused = paused;
+        self
+    }
+
     /// Starts the runner.
     ///
     /// # Errors
@@ -129,6 +156,11 @@ impl RunnerBuilder {
             None => config::preferred(explicit)?,
         };
         let (backend, runtime) = backends::start(kind, &self.config)?;
+        if self.start_paused
+            && let Some(clock) = backend.clock()
+        {
+            clock.pause();
+        }
         debug!(
             backend = %kind,
             worker_threads = self.config.worker_threads,

@@ -1,0 +1,347 @@
+//! [`Clock`]: the clock of one runtime loopbridge started — the wall clock until paused, then
+//! virtual time that jumps to the next timer whenever the runtime has no work.
+//!
+//! # Protocol
+//!
+//! 1. Running, [`now`](Clock::now) is `Instant::now()` plus an offset (zero until the first
+//!    pause): two atomic loads beside the wall clock's read. A clock never paused hands out no
+//!    virtual timer, so the runtime's timers are its own, untouched.
+//! 2. [`pause`](Clock::pause) freezes the time. From then on loopbridge's timers of the
+//!    runtime register here (a deadline, a creation number, a waker) instead of on the
+//!    runtime's timer, and the runtime's *work* is counted ([`TaskWork`], [`JobWork`]):
+//!    every task of it scheduled or being polled, every `block_on` future of it being polled,
+//!    every `to_thread` job of it queued or running.
+//! 3. When the count falls to zero the runtime is idle: the time jumps to the earliest
+//!    deadline, and every timer due then is woken, in deadline order and, for equal
+//!    deadlines, in the order they were made. The wakes are work again.
+//! 4. [`advance`](Clock::fire_next) moves the time by hand (the facade's `time::advance`).
+//! 5. [`resume`](Clock::resume) lets the time run again from where it stands (the offset
+//!    keeps it continuous) and wakes every timer registered here: each goes back to the
+//!    runtime's own timer, at the wall-clock instant its deadline now falls at.
+
+mod work;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+
+pub use work::{JobWork, TaskWork, Tracker, poll_tracked};
+
+/// The clock of one runtime; see the [module docs](self).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use loopbridge_core::unstable::clock::Clock;
+///
+/// let clock = Clock::new();
+/// clock.pause();
+/// let frozen = clock.now();
+/// std::thread::sleep(Duration::from_millis(2));
+/// assert_eq!(clock.now(), frozen); // paused: the time stands still
+/// clock.resume();
+/// assert!(clock.now() >= frozen); // and runs on from there
+/// ```
+pub struct Clock {
+    paused: AtomicBool,
+    /// Set by the first pause: until then no timer is virtual (protocol step 1).
+    ever_paused: AtomicBool,
+    /// Virtual minus wall-clock time while running, in nanoseconds.
+    offset: AtomicI64,
+    /// The time while paused, in nanoseconds after `epoch`.
+    frozen: AtomicU64,
+    epoch: Instant,
+    /// The runtime's work while paused (protocol step 2).
+    work: AtomicUsize,
+    timers: Mutex<Timers>,
+}
+
+/// The virtual timers: by deadline, then by creation; and the wakers of the timers made after
+/// a pause that wait on the runtime's timer while the clock runs, for the next pause to wake.
+#[derive(Default)]
+struct Timers {
+    waiting: BTreeMap<TimerKey, Waker>,
+    made: u64,
+    running: Slab<Waker>,
+}
+
+/// Where a virtual timer waits: its deadline, and its place among equal ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TimerKey(Instant, u64);
+
+impl Clock {
+    /// A running clock that reads the wall clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let clock = loopbridge_core::unstable::clock::Clock::new();
+    /// assert!(!clock.is_paused());
+    /// ```
+    pub fn new() -> Arc<Clock> {
+        Arc::new(Clock {
+            paused: AtomicBool::new(false),
+            ever_paused: AtomicBool::new(false),
+            offset: AtomicI64::new(0),
+            frozen: AtomicU64::new(0),
+            epoch: Instant::now(),
+            work: AtomicUsize::new(0),
+            timers: Mutex::new(Timers::default()),
+        })
+    }
+
+    /// Whether the time stands still.
+    #[inline]
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Acquire)
+    }
+
+    /// Whether the clock was ever paused: until then its timers are the runtime's own.
+    #[inline]
+    pub fn was_ever_paused(&self) -> bool {
+        self.ever_paused.load(Ordering::Acquire)
+    }
+
+    /// The current time on this clock.
+    #[inline]
+    pub fn now(&self) -> Instant {
+        if self.is_paused() {
+            return self.epoch + Duration::from_nanos(self.frozen.load(Ordering::Acquire));
+        }
+        shift(Instant::now(), self.offset.load(Ordering::Acquire))
+    }
+
+    /// The wall-clock instant at which `deadline`, on this clock, comes while it runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let clock = loopbridge_core::unstable::clock::Clock::new();
+    /// let deadline = clock.now();
+    /// assert_eq!(clock.to_wall_clock(deadline), deadline); // never paused: no offset
+    /// ```
+    pub fn to_wall_clock(&self, deadline: Instant) -> Instant {
+        shift(deadline, self.offset.load(Ordering::Acquire).saturating_neg())
+    }
+
+    /// Freezes the time, and wakes the timers that wait on the runtime's timer (each becomes
+    /// virtual); a no-op if it stands still already.
+    pub fn pause(&self) {
+        let running = {
+            let mut timers = self.lock();
+            if self.is_paused() {
+                return;
+            }
+            let now = shift(Instant::now(), self.offset.load(Ordering::Acquire));
+            self.frozen.store(nanos(now.saturating_duration_since(self.epoch)), Ordering::Release);
+            self.ever_paused.store(true, Ordering::Release);
+            self.paused.store(true, Ordering::Release);
+            std::mem::take(&mut timers.running)
+        };
+        for (_, waker) in running {
+            waker.wake();
+        }
+    }
+
+    /// Keeps `waker` (in `slot`, kept by its owner) to be woken by the next pause: a timer
+    /// of this clock waiting on the runtime's timer while the clock runs.
+    pub fn watch(&self, slot: &mut Option<usize>, waker: &Waker) {
+        let mut timers = self.lock();
+        match slot.and_then(|slot| timers.running.get_mut(slot)) {
+            Some(known) if known.will_wake(waker) => {}
+            Some(known) => known.clone_from(waker),
+            None => *slot = Some(timers.running.insert(waker.clone())),
+        }
+    }
+
+    /// Forgets the waker a [`watch`](Self::watch) kept in `slot`.
+    pub fn unwatch(&self, slot: &mut Option<usize>) {
+        if let Some(slot) = slot.take() {
+            let removed = self.lock().running.try_remove(slot);
+            drop(removed); // outside the lock: a waker's destructor is foreign code
+        }
+    }
+
+    /// Lets the time run again from where it stands, and wakes every virtual timer (each goes
+    /// back to the runtime's timer); a no-op on a running clock.
+    pub fn resume(&self) {
+        let waiting = {
+            let mut timers = self.lock();
+            if !self.is_paused() {
+                return;
+            }
+            let frozen = self.now();
+            let wall = Instant::now();
+            let offset = match frozen.checked_duration_since(wall) {
+                Some(ahead) => i64::try_from(ahead.as_nanos()).unwrap_or(i64::MAX),
+                None => i64::try_from(wall.duration_since(frozen).as_nanos())
+                    .map_or(i64::MIN, |behind| -behind),
+            };
+            self.offset.store(offset, Ordering::Release);
+            self.paused.store(false, Ordering::Release);
+            std::mem::take(&mut timers.waiting)
+        };
+        for (_, waker) in waiting {
+            waker.wake();
+        }
+    }
+
+    /// While paused: registers a timer for `deadline` (or updates its waker), unless the
+    /// deadline has come, which returns `true`. `key` is the timer's place, kept by its owner
+    /// for [`deregister`](Self::deregister). Running, it returns `false` and registers
+    /// nothing: the owner goes back to the runtime's timer.
+    pub fn register(&self, deadline: Instant, key: &mut Option<TimerKey>, waker: &Waker) -> bool {
+        let mut timers = self.lock();
+        if !self.is_paused() {
+            if let Some(key) = key.take() {
+                timers.waiting.remove(&key);
+            }
+            return false;
+        }
+        if self.now() >= deadline {
+            if let Some(key) = key.take() {
+                timers.waiting.remove(&key);
+            }
+            return true;
+        }
+        match key.and_then(|key| timers.waiting.get_mut(&key)) {
+            Some(known) if known.will_wake(waker) => {}
+            Some(known) => known.clone_from(waker),
+            None => {
+                timers.made += 1;
+                let new = TimerKey(deadline, timers.made);
+                timers.waiting.insert(new, waker.clone());
+                *key = Some(new);
+            }
+        }
+        false
+    }
+
+    /// Forgets the timer at `key` (its owner was dropped or completed).
+    pub fn deregister(&self, key: TimerKey) {
+        let removed = self.lock().waiting.remove(&key);
+        drop(removed); // outside the lock: a waker's destructor is foreign code
+    }
+
+    /// The earliest deadline of a virtual timer, if any.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.lock().waiting.first_key_value().map(|(key, _)| key.0)
+    }
+
+    /// While paused: moves the time to the earliest deadline not after `limit` (any, without
+    /// one) and wakes the timers due then, returning whether there was one. Without one the
+    /// time moves to `limit` (if given and later). A no-op returning `false` while running.
+    pub fn fire_next(&self, limit: Option<Instant>) -> bool {
+        let due = {
+            let mut timers = self.lock();
+            if !self.is_paused() {
+                return false;
+            }
+            let next = timers.waiting.first_key_value().map(|(key, _)| key.0);
+            let to = match (next, limit) {
+                (Some(next), Some(limit)) if next > limit => {
+                    self.set_frozen(limit);
+                    return false;
+                }
+                (Some(next), _) => next,
+                (None, Some(limit)) => {
+                    self.set_frozen(limit);
+                    return false;
+                }
+                (None, None) => return false,
+            };
+            self.set_frozen(to);
+            let later = timers.waiting.split_off(&TimerKey(to, u64::MAX));
+            std::mem::replace(&mut timers.waiting, later)
+        };
+        for (_, waker) in due {
+            waker.wake();
+        }
+        true
+    }
+
+    /// Moves the frozen time forward to `to` (never back).
+    fn set_frozen(&self, to: Instant) {
+        let to = nanos(to.saturating_duration_since(self.epoch));
+        self.frozen.fetch_max(to, Ordering::AcqRel);
+    }
+
+    /// A poll that was not counted (it began before the clock was paused, perhaps by pausing
+    /// it) has ended: if the clock is paused and nothing else works, it jumps now, as it would
+    /// after a counted poll. One atomic load where the clock runs.
+    #[inline]
+    pub fn uncounted_poll_ended(&self) {
+        if self.is_paused() {
+            self.idle();
+        }
+    }
+
+    /// The runtime has no work: jumps to the next timer (protocol step 3). Checked under the
+    /// timers' lock, where one unit of work is reserved for the wakes: another thread that
+    /// found the runtime idle at the same moment sees that work and leaves the next jump to
+    /// the end of the work these wakes cause. Iterative: wakes that count no work (a waker no
+    /// loopbridge task gave) let it jump again at once.
+    fn idle(&self) {
+        loop {
+            let due = {
+                let mut timers = self.lock();
+                if !self.is_paused() || self.work.load(Ordering::Acquire) != 0 {
+                    return;
+                }
+                let Some((&TimerKey(to, _), _)) = timers.waiting.first_key_value() else {
+                    return;
+                };
+                self.work.fetch_add(1, Ordering::AcqRel); // the reservation
+                self.set_frozen(to);
+                let later = timers.waiting.split_off(&TimerKey(to, u64::MAX));
+                std::mem::replace(&mut timers.waiting, later)
+            };
+            for (_, waker) in due {
+                waker.wake();
+            }
+            if self.work.fetch_sub(1, Ordering::AcqRel) != 1 {
+                return; // the wakes are work: the last of it jumps next
+            }
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Timers> {
+        // Only map operations run under the lock; a poisoned one is still consistent.
+        self.timers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// `instant` moved by `nanos` (forward if positive), saturating where it cannot be
+/// represented.
+fn shift(instant: Instant, nanos: i64) -> Instant {
+    match nanos {
+        0 => instant,
+        n if n > 0 => {
+            instant.checked_add(Duration::from_nanos(n.unsigned_abs())).unwrap_or(instant)
+        }
+        n => instant.checked_sub(Duration::from_nanos(n.unsigned_abs())).unwrap_or(instant),
+    }
+}
+
+/// A duration in nanoseconds, saturating at `u64::MAX` (584 years).
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Clock")
+            .field("paused", &self.is_paused())
+            .field("work", &self.work.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests;

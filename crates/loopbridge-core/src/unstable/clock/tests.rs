@@ -1,0 +1,161 @@
+use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use super::*;
+
+/// Counts wakes.
+#[derive(Default)]
+struct Count(AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_running_clock_is_the_wall_clock_until_paused_and_continuous_after() {
+    let clock = Clock::new();
+    let before = Instant::now();
+    let now = clock.now();
+    assert!(now >= before && now <= Instant::now());
+    clock.pause();
+    clock.pause(); // a no-op
+    let frozen = clock.now();
+    std::thread::sleep(Duration::from_millis(5));
+    assert_eq!(clock.now(), frozen);
+    clock.resume();
+    clock.resume(); // a no-op
+    let after = clock.now();
+    assert!(after >= frozen && after < frozen + Duration::from_millis(5), "no jump on resume");
+}
+
+/// Records the order in which timers' wakers are woken.
+struct Order(Arc<Mutex<Vec<usize>>>, usize);
+
+impl Wake for Order {
+    fn wake(self: Arc<Self>) {
+        self.0.lock().unwrap().push(self.1);
+    }
+}
+
+#[test]
+fn an_idle_paused_clock_jumps_to_its_timers_in_deadline_then_creation_order() {
+    let clock = Clock::new();
+    clock.pause();
+    let start = clock.now();
+    let hour = Duration::from_secs(3600);
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let wakers: Vec<Waker> =
+        (0..3).map(|i| Waker::from(Arc::new(Order(Arc::clone(&order), i)))).collect();
+    let (mut a, mut b, mut c) = (None, None, None);
+    assert!(!clock.register(start + 2 * hour, &mut a, &wakers[0]));
+    assert!(!clock.register(start + hour, &mut b, &wakers[1]));
+    assert!(!clock.register(start + hour, &mut c, &wakers[2]));
+    assert!(b < c, "equal deadlines keep their creation order");
+    // A task ends its poll: no work left, the clock jumps. These wakers are no task's (they
+    // count no work), so it jumps on through every timer.
+    let mut tracker = Some(Tracker::scheduled(&clock));
+    let mut cx = Context::from_waker(Waker::noop());
+    let _ = poll_tracked(&mut tracker, &clock, &mut cx, |_| Poll::<()>::Pending);
+    assert_eq!(*order.lock().unwrap(), [1, 2, 0]);
+    assert_eq!(clock.now(), start + 2 * hour);
+    assert!(!clock.fire_next(None), "no timer left");
+}
+
+#[test]
+fn a_woken_task_holds_the_clock_until_it_is_polled() {
+    let clock = Clock::new();
+    clock.pause();
+    let start = clock.now();
+    let second = Duration::from_secs(1);
+    let mut sleeper = Some(Tracker::scheduled(&clock));
+    let mut cx = Context::from_waker(Waker::noop());
+    let (mut first, mut next) = (None, None);
+    // The task registers two timers with its (counting) waker, and waits.
+    let _ = poll_tracked(&mut sleeper, &clock, &mut cx, |cx| {
+        assert!(!clock.register(start + second, &mut first, cx.waker()));
+        assert!(!clock.register(start + 2 * second, &mut next, cx.waker()));
+        Poll::<()>::Pending
+    });
+    assert_eq!(clock.now(), start + second, "jumped to the first, and held there by the wake");
+    let _ = poll_tracked(&mut sleeper, &clock, &mut cx, |_| Poll::<()>::Pending);
+    assert_eq!(clock.now(), start + 2 * second, "polled: the next jump");
+    // A wake after the task is gone counts nothing: the clock is not held forever.
+    if let Some(tracker) = sleeper.take() {
+        tracker.finish();
+        Waker::from(tracker).wake();
+    }
+    let mut last = None;
+    let mut other = Some(Tracker::scheduled(&clock));
+    let _ = poll_tracked(&mut other, &clock, &mut cx, |cx| {
+        assert!(!clock.register(start + 3 * second, &mut last, cx.waker()));
+        Poll::<()>::Pending
+    });
+    assert_eq!(clock.now(), start + 3 * second);
+}
+
+#[test]
+fn work_holds_the_clock_still() {
+    let clock = Clock::new();
+    clock.pause();
+    let start = clock.now();
+    let mut key = None;
+    assert!(!clock.register(start + Duration::from_secs(1), &mut key, Waker::noop()));
+    let job = JobWork::new(&clock);
+    let mut tracker = Some(Tracker::scheduled(&clock));
+    let mut cx = Context::from_waker(Waker::noop());
+    let _ = poll_tracked(&mut tracker, &clock, &mut cx, |_| Poll::<()>::Pending);
+    assert_eq!(clock.now(), start, "a running job holds the time");
+    drop(job);
+    assert_eq!(clock.now(), start + Duration::from_secs(1));
+}
+
+#[test]
+fn a_wake_counts_until_the_next_poll_and_a_finished_task_leaves_nothing() {
+    let clock = Clock::new();
+    clock.pause();
+    let start = clock.now();
+    let mut key = None;
+    assert!(!clock.register(start + Duration::from_secs(1), &mut key, Waker::noop()));
+    let mut tracker = Some(Tracker::scheduled(&clock));
+    let mut cx = Context::from_waker(Waker::noop());
+    // The task wakes itself (a yield): still work after the poll.
+    let _ = poll_tracked(&mut tracker, &clock, &mut cx, |cx| {
+        cx.waker().wake_by_ref();
+        Poll::<()>::Pending
+    });
+    assert_eq!(clock.now(), start);
+    if let Some(tracker) = &tracker {
+        tracker.finish(); // dropped while woken: its count goes, and the clock jumps
+    }
+    assert_eq!(clock.now(), start + Duration::from_secs(1));
+}
+
+#[test]
+fn resume_wakes_the_virtual_timers_and_far_deadlines_never_overflow() {
+    let clock = Clock::new();
+    clock.pause();
+    let count = Arc::new(Count::default());
+    let mut key = None;
+    assert!(!clock.register(
+        clock.now() + Duration::from_secs(60),
+        &mut key,
+        &Waker::from(Arc::clone(&count))
+    ));
+    assert!(!clock.fire_next(Some(clock.now() + Duration::from_secs(1))), "not due within 1 s");
+    clock.resume();
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert!(!clock.register(clock.now(), &mut key, Waker::noop()), "running: nothing registers");
+    clock.pause();
+    let far = clock.now().checked_add(Duration::from_secs(u64::MAX / 4));
+    if let Some(far) = far {
+        clock.fire_next(Some(far));
+    }
+    let _ = clock.now();
+    clock.resume();
+    let _ = clock.now();
+    let _ = clock.to_wall_clock(clock.now());
+}

@@ -1,0 +1,229 @@
+//! The work of a paused runtime, counted (the clock's protocol step 2): what keeps its time
+//! from jumping.
+//!
+//! A task counts while it is polled and from the moment it is woken until its next poll: its
+//! waker is wrapped in a [`Tracker`] that counts the wake. A spawned task counts as woken from
+//! its spawn. A `to_thread` job counts from its spawn until it ends ([`JobWork`]). When the
+//! count falls to zero, the clock jumps to its next timer.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+
+use super::Clock;
+
+/// One task's (or one `block_on` future's) share of a paused clock's work, and the waker that
+/// counts its wakes.
+///
+/// # Examples
+///
+/// ```
+/// use std::task::{Context, Poll, Waker};
+/// use loopbridge_core::unstable::clock::{self, Clock, Tracker};
+///
+/// let clock = Clock::new();
+/// clock.pause();
+/// let mut tracker = Some(Tracker::scheduled(&clock)); // a task just spawned: work
+/// let mut cx = Context::from_waker(Waker::noop());
+/// let poll = clock::poll_tracked(&mut tracker, &clock, &mut cx, |_| Poll::Ready(()));
+/// assert!(poll.is_ready()); // polled: no work left, so the clock could jump
+/// ```
+pub struct Tracker {
+    clock: Arc<Clock>,
+    /// [`ALIVE`] until the task is gone, [`WOKEN`] from a wake until the next poll (counted as
+    /// work meanwhile): one atomic, so that a wake racing the task's end never counts work
+    /// that nobody would take back.
+    state: AtomicU8,
+    /// The executor's waker of the task, which the tracker's wakes pass on to.
+    waker: Mutex<Option<Waker>>,
+}
+
+const ALIVE: u8 = 1;
+const WOKEN: u8 = 2;
+
+impl Tracker {
+    /// The tracker of a task just spawned on a paused clock: scheduled, so counted.
+    pub fn scheduled(clock: &Arc<Clock>) -> Arc<Tracker> {
+        clock.work.fetch_add(1, Ordering::AcqRel);
+        Tracker::with(clock, ALIVE | WOKEN)
+    }
+
+    fn with(clock: &Arc<Clock>, state: u8) -> Arc<Tracker> {
+        Arc::new(Tracker {
+            clock: Arc::clone(clock),
+            state: AtomicU8::new(state),
+            waker: Mutex::new(None),
+        })
+    }
+
+    /// The task is gone (completed, aborted, or dropped unpolled): a wake still counted goes,
+    /// and later wakes count nothing.
+    pub fn finish(&self) {
+        if self.state.swap(0, Ordering::AcqRel) & WOKEN != 0 {
+            end(&self.clock);
+        }
+    }
+
+    /// Counts a wake, unless one is counted already or the task is gone.
+    fn count_wake(&self) {
+        if self.state.load(Ordering::Acquire) != ALIVE {
+            return; // woken already, or gone: nothing to count
+        }
+        // Counted first, then claimed: a `finish` between the two takes back what it sees.
+        self.clock.work.fetch_add(1, Ordering::AcqRel);
+        if self
+            .state
+            .compare_exchange(ALIVE, ALIVE | WOKEN, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            end(&self.clock);
+        }
+    }
+}
+
+impl Wake for Tracker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.count_wake();
+        let waker = self.waker.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// Polls with `poll` as work of `clock`: counted while it runs, with a waker that counts the
+/// wakes until the next poll. `tracker` is the task's, made at the first call if it has none.
+pub fn poll_tracked<R>(
+    tracker: &mut Option<Arc<Tracker>>,
+    clock: &Arc<Clock>,
+    cx: &mut Context<'_>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
+) -> Poll<R> {
+    let tracker = tracker.get_or_insert_with(|| Tracker::with(clock, ALIVE));
+    // Counted as running before the wake's count goes, so the count never passes zero here.
+    clock.work.fetch_add(1, Ordering::AcqRel);
+    if tracker.state.fetch_and(!WOKEN, Ordering::AcqRel) & WOKEN != 0 {
+        clock.work.fetch_sub(1, Ordering::AcqRel);
+    }
+    {
+        let mut waker = tracker.waker.lock().unwrap_or_else(PoisonError::into_inner);
+        match &mut *waker {
+            Some(known) if known.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+    }
+    let waker = Waker::from(Arc::clone(tracker));
+    let _running = Running(clock);
+    poll(&mut Context::from_waker(&waker))
+}
+
+/// Ends a poll's count, even if the poll panicked.
+struct Running<'a>(&'a Arc<Clock>);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        end(self.0);
+    }
+}
+
+/// One unit of work done: the last one lets the clock jump.
+fn end(clock: &Clock) {
+    if clock.work.fetch_sub(1, Ordering::AcqRel) == 1 {
+        clock.idle();
+    }
+}
+
+/// A task's work on its runtime's clock, for the wrappers every backend spawns: nothing, and
+/// one atomic load per poll, until the clock is paused; then the task is counted (see
+/// [`poll_tracked`]), and its drop takes back a wake still counted.
+///
+/// # Examples
+///
+/// ```
+/// use std::task::{Context, Poll, Waker};
+/// use loopbridge_core::unstable::clock::{Clock, TaskWork};
+///
+/// let clock = Clock::new();
+/// clock.pause();
+/// let mut work = TaskWork::spawned(Some(&clock)); // counted: scheduled
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert!(work.poll(&clock, &mut cx, |_| Poll::Ready(())).is_ready());
+/// ```
+#[derive(Debug, Default)]
+pub struct TaskWork(Option<Arc<Tracker>>);
+
+impl TaskWork {
+    /// The work of a task spawned on the runtime of `clock`: counted from now if it is paused.
+    #[inline]
+    pub fn spawned(clock: Option<&Arc<Clock>>) -> TaskWork {
+        TaskWork(clock.filter(|clock| clock.is_paused()).map(Tracker::scheduled))
+    }
+
+    /// Whether the next poll must go through [`poll`](Self::poll): the clock is paused, or
+    /// was when the task was counted.
+    #[inline]
+    pub fn is_counted(&self, clock: &Clock) -> bool {
+        self.0.is_some() || clock.is_paused()
+    }
+
+    /// Polls with `poll`, counted as work of `clock` (see [`poll_tracked`]).
+    pub fn poll<R>(
+        &mut self,
+        clock: &Arc<Clock>,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
+    ) -> Poll<R> {
+        poll_tracked(&mut self.0, clock, cx, poll)
+    }
+}
+
+impl Drop for TaskWork {
+    fn drop(&mut self) {
+        if let Some(tracker) = &self.0 {
+            tracker.finish();
+        }
+    }
+}
+
+/// A `to_thread` job's work: counted from its spawn until it is dropped, run or not.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::unstable::clock::{Clock, JobWork};
+///
+/// let clock = Clock::new();
+/// clock.pause();
+/// let job = JobWork::new(&clock);
+/// drop(job); // the job ended
+/// ```
+#[derive(Debug)]
+pub struct JobWork(Arc<Clock>);
+
+impl JobWork {
+    /// Counts a job spawned on `clock`'s runtime.
+    pub fn new(clock: &Arc<Clock>) -> JobWork {
+        clock.work.fetch_add(1, Ordering::AcqRel);
+        JobWork(Arc::clone(clock))
+    }
+}
+
+impl Drop for JobWork {
+    fn drop(&mut self) {
+        end(&self.0);
+    }
+}
+
+impl std::fmt::Debug for Tracker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state.load(Ordering::Relaxed);
+        f.debug_struct("Tracker")
+            .field("alive", &(state & ALIVE != 0))
+            .field("woken", &(state & WOKEN != 0))
+            .finish()
+    }
+}
