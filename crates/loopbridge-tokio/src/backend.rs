@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use loopbridge_core::task::{BlockingJob, TaskFuture};
+use loopbridge_core::unstable::clock;
 use loopbridge_core::unstable::context::{self, BackendGuard, Marker, ThreadRole};
 use loopbridge_core::unstable::lifecycle::{self, Lifecycle};
 use loopbridge_core::unstable::{block_on, spin};
@@ -151,7 +152,7 @@ impl LoopBackend for TokioBackend {
     {
         // On a paused clock, loopbridge's own handle: tokio's abort schedules the task's end
         // without a waker, which the clock could not count as work.
-        if self.lifecycle().is_some_and(|l| l.clock().is_paused()) {
+        if clock::any_ever_paused() && self.lifecycle().is_some_and(|l| l.clock().is_paused()) {
             let (task, handle) = TaskFuture::new(future);
             self.spawn_task(task);
             return handle;

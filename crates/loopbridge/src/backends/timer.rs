@@ -9,7 +9,7 @@ use std::time::Instant;
 #[cfg(feature = "async-std")]
 use loopbridge_async_std::AsyncStdBackend;
 use loopbridge_core::LoopBackend;
-use loopbridge_core::unstable::clock::{Clock, TimerKey};
+use loopbridge_core::unstable::clock::{self, Clock, TimerKey};
 #[cfg(feature = "smol")]
 use loopbridge_smol::SmolBackend;
 #[cfg(feature = "tokio")]
@@ -49,6 +49,9 @@ enum State {
 impl AnyTimer {
     /// A timer of `backend` for `deadline` on its clock.
     pub(crate) fn at(backend: &AnyBackend, deadline: Instant) -> AnyTimer {
+        if !clock::any_ever_paused() {
+            return AnyTimer(Repr::Native(backend.native_timer_at(deadline)));
+        }
         match backend.clock() {
             Some(clock) if clock.was_ever_paused() => {
                 let state = if clock.is_paused() {

@@ -32,6 +32,27 @@ use slab::Slab;
 
 pub use work::{JobWork, TaskWork, Tracker, poll_tracked};
 
+/// Set by the first pause of any clock in the process: until then every task poll, spawn and
+/// timer skips the clocks with one load of this flag (the hot paths of a program that never
+/// pauses time, which is every program but a test).
+static ANY_EVER_PAUSED: AtomicBool = AtomicBool::new(false);
+
+/// Whether any clock of the process was ever paused: until then no clock needs a look.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::unstable::clock::{self, Clock};
+///
+/// let clock = Clock::new();
+/// clock.pause();
+/// assert!(clock::any_ever_paused());
+/// ```
+#[inline]
+pub fn any_ever_paused() -> bool {
+    ANY_EVER_PAUSED.load(Ordering::Relaxed)
+}
+
 /// The clock of one runtime; see the [module docs](self).
 ///
 /// # Examples
@@ -141,6 +162,7 @@ impl Clock {
             let now = shift(Instant::now(), self.offset.load(Ordering::Acquire));
             self.frozen.store(nanos(now.saturating_duration_since(self.epoch)), Ordering::Release);
             self.ever_paused.store(true, Ordering::Release);
+            ANY_EVER_PAUSED.store(true, Ordering::Release);
             self.paused.store(true, Ordering::Release);
             std::mem::take(&mut timers.running)
         };

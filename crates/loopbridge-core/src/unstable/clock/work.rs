@@ -160,6 +160,9 @@ impl TaskWork {
     /// The work of a task spawned on the runtime of `clock`: counted from now if it is paused.
     #[inline]
     pub fn spawned(clock: Option<&Arc<Clock>>) -> TaskWork {
+        if !super::any_ever_paused() {
+            return TaskWork(None);
+        }
         TaskWork(clock.filter(|clock| clock.is_paused()).map(Tracker::scheduled))
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::Lifecycle;
 use crate::sync::{Ordering, fence};
 use crate::task::BlockingJob;
-use crate::unstable::clock::JobWork;
+use crate::unstable::clock::{self, JobWork};
 
 /// Wraps a blocking job so that `lifecycle` counts it while it runs, or returns `None` after
 /// the close (the caller drops the job, resolving its handle as cancelled). Without a
@@ -37,7 +37,11 @@ pub fn track_job<J: FnOnce()>(
         return None;
     }
     // Work of a paused clock from now until the job ends or is dropped unrun.
-    let work = lifecycle.map(|l| l.clock()).filter(|c| c.is_paused()).map(JobWork::new);
+    let work = lifecycle
+        .filter(|_| clock::any_ever_paused())
+        .map(|l| l.clock())
+        .filter(|c| c.is_paused())
+        .map(JobWork::new);
     let lifecycle = lifecycle.cloned();
     Some(move || {
         let _work = work;

@@ -15,7 +15,7 @@ use pin_project_lite::pin_project;
 use super::Lifecycle;
 use crate::context;
 use crate::task::{Stage, StageProj, drop_future};
-use crate::unstable::clock::TaskWork;
+use crate::unstable::clock;
 
 /// Wraps `future` for spawning on a runtime whose own task handle the caller hands to the user
 /// (through [`JoinHandle::from_tokio`](crate::JoinHandle::from_tokio)), counted by `lifecycle`
@@ -54,8 +54,7 @@ pub fn track_native<F: Future>(
         }
         Some(_) => return Err(future),
     };
-    let work = TaskWork::spawned(lifecycle.map(|l| l.clock()));
-    Ok(NativeTask { stage: Stage::Running { future }, guard, work })
+    Ok(NativeTask { stage: Stage::Running { future }, guard })
 }
 
 pin_project! {
@@ -88,8 +87,6 @@ pin_project! {
         #[pin]
         stage: Stage<F>,
         guard: Option<NativeGuard>,
-        // The task's share of its runtime's work while the clock is paused.
-        work: TaskWork,
     }
 
     impl<F> PinnedDrop for NativeTask<F> {
@@ -149,20 +146,22 @@ impl<F: Future> Future for NativeTask<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let counted = match &*this.guard {
-            Some(guard) if this.work.is_counted(guard.lifecycle.clock()) => {
-                Some(Arc::clone(guard.lifecycle.clock()))
-            }
-            _ => None,
-        };
-        if let Some(clock) = counted {
-            return this.work.poll(&clock, cx, |cx| poll_stage(this.stage, this.guard, cx));
-        }
         let polled = poll_stage(this.stage, this.guard, cx);
-        if let Some(guard) = this.guard {
-            guard.lifecycle.clock().uncounted_poll_ended();
+        if clock::any_ever_paused() {
+            uncounted_poll_ended(this.guard.as_ref());
         }
         polled
+    }
+}
+
+/// A native task's poll has ended in a process where a clock was paused: native tasks are not
+/// counted as work (a paused tokio runtime spawns with loopbridge's own handle, see the tokio
+/// adapter), but one that paused its clock in this poll lets it jump now if nothing works.
+#[cold]
+#[inline(never)]
+fn uncounted_poll_ended(guard: Option<&NativeGuard>) {
+    if let Some(guard) = guard {
+        guard.lifecycle.clock().uncounted_poll_ended();
     }
 }
 

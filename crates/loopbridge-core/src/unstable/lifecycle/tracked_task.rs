@@ -11,7 +11,7 @@ use pin_project_lite::pin_project;
 
 use super::Lifecycle;
 use crate::task::TaskFuture;
-use crate::unstable::clock::TaskWork;
+use crate::unstable::clock::{self, TaskWork};
 
 /// Wraps `task` for spawning on the runtime `lifecycle` belongs to, or returns `None` after
 /// the close — the caller then drops the task, which resolves its handle as cancelled.
@@ -128,14 +128,34 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let Some(guard) = this.guard else { return this.task.poll(cx) };
-        if this.work.is_counted(guard.lifecycle.clock()) {
-            let clock = Arc::clone(guard.lifecycle.clock());
-            return this.work.poll(&clock, cx, |cx| poll_live(this.task, guard, cx));
+        if !clock::any_ever_paused() {
+            return poll_live(this.task, guard, cx);
         }
-        let polled = poll_live(this.task, guard, cx);
-        guard.lifecycle.clock().uncounted_poll_ended();
-        polled
+        poll_on_clock(this.task, guard, this.work, cx)
     }
+}
+
+/// [`poll_live`] in a process where a clock was paused: counted as work while the task's is,
+/// out of line, so that every other program's task polls stay what they were.
+#[cold]
+#[inline(never)]
+fn poll_on_clock<F>(
+    task: Pin<&mut TaskFuture<F>>,
+    guard: &mut LiveGuard,
+    work: &mut TaskWork,
+    cx: &mut Context<'_>,
+) -> Poll<()>
+where
+    F: Future,
+    F::Output: Send + 'static,
+{
+    let clock = Arc::clone(guard.lifecycle.clock());
+    if work.is_counted(&clock) {
+        return work.poll(&clock, cx, |cx| poll_live(task, guard, cx));
+    }
+    let polled = poll_live(task, guard, cx);
+    clock.uncounted_poll_ended();
+    polled
 }
 
 /// [`TrackedTask::poll`] of a counted task.

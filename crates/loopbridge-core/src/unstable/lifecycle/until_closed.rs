@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{Lifecycle, lock};
 use crate::BlockOnError;
-use crate::unstable::clock::TaskWork;
+use crate::unstable::clock::{self, TaskWork};
 
 pin_project! {
     /// Wraps the future of a `block_on` so that it completes with `Err(shut_down)` as soon as
@@ -89,14 +89,10 @@ impl<F: Future> Future for UntilClosed<'_, F> {
         if lifecycle.is_closed() {
             return Poll::Ready(Err(BlockOnError::shut_down()));
         }
-        let polled = if this.work.is_counted(lifecycle.clock()) {
-            let clock = Arc::clone(lifecycle.clock());
-            let future = this.future;
-            this.work.poll(&clock, cx, |cx| future.poll(cx))
+        let polled = if clock::any_ever_paused() {
+            poll_on_clock(this.future, this.work, lifecycle, cx)
         } else {
-            let polled = this.future.poll(cx);
-            lifecycle.clock().uncounted_poll_ended();
-            polled
+            this.future.poll(cx)
         };
         if let Poll::Ready(output) = polled {
             return Poll::Ready(Ok(output));
@@ -123,6 +119,26 @@ impl<F: Future> Future for UntilClosed<'_, F> {
         }
         Poll::Pending
     }
+}
+
+/// The `block_on` future's poll in a process where a clock was paused: counted as work while
+/// the clock is paused, out of line, so that every other program's `block_on` stays what it
+/// was.
+#[cold]
+#[inline(never)]
+fn poll_on_clock<F: Future>(
+    future: Pin<&mut F>,
+    work: &mut TaskWork,
+    lifecycle: &Lifecycle,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
+    let clock = Arc::clone(lifecycle.clock());
+    if work.is_counted(&clock) {
+        return work.poll(&clock, cx, |cx| future.poll(cx));
+    }
+    let polled = future.poll(cx);
+    clock.uncounted_poll_ended();
+    polled
 }
 
 impl<F> fmt::Debug for UntilClosed<'_, F> {
