@@ -1,18 +1,23 @@
 use std::sync::Mutex;
-use std::sync::atomic::AtomicUsize;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use super::*;
 
-/// Counts wakes.
-#[derive(Default)]
-struct Count(AtomicUsize);
+/// A paused clock and its time.
+fn paused() -> (Arc<Clock>, Instant) {
+    let clock = Clock::new();
+    clock.pause();
+    let start = clock.now();
+    (clock, start)
+}
 
-impl Wake for Count {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
+/// A paused clock, its time, and a timer on it a second on (woken by nothing).
+fn paused_with_a_timer() -> (Arc<Clock>, Instant) {
+    let (clock, start) = paused();
+    let mut key = None;
+    assert!(!clock.register(start + Duration::from_secs(1), &mut key, Waker::noop()));
+    (clock, start)
 }
 
 #[test]
@@ -43,9 +48,7 @@ impl Wake for Order {
 
 #[test]
 fn an_idle_paused_clock_jumps_to_its_timers_in_deadline_then_creation_order() {
-    let clock = Clock::new();
-    clock.pause();
-    let start = clock.now();
+    let (clock, start) = paused();
     let hour = Duration::from_secs(3600);
     let order = Arc::new(Mutex::new(Vec::new()));
     let wakers: Vec<Waker> =
@@ -67,9 +70,7 @@ fn an_idle_paused_clock_jumps_to_its_timers_in_deadline_then_creation_order() {
 
 #[test]
 fn a_woken_task_holds_the_clock_until_it_is_polled() {
-    let clock = Clock::new();
-    clock.pause();
-    let start = clock.now();
+    let (clock, start) = paused();
     let second = Duration::from_secs(1);
     let mut sleeper = Some(Tracker::scheduled(&clock));
     let mut cx = Context::from_waker(Waker::noop());
@@ -99,11 +100,7 @@ fn a_woken_task_holds_the_clock_until_it_is_polled() {
 
 #[test]
 fn work_holds_the_clock_still() {
-    let clock = Clock::new();
-    clock.pause();
-    let start = clock.now();
-    let mut key = None;
-    assert!(!clock.register(start + Duration::from_secs(1), &mut key, Waker::noop()));
+    let (clock, start) = paused_with_a_timer();
     let job = JobWork::new(&clock);
     let mut tracker = Some(Tracker::scheduled(&clock));
     let mut cx = Context::from_waker(Waker::noop());
@@ -115,11 +112,7 @@ fn work_holds_the_clock_still() {
 
 #[test]
 fn a_wake_counts_until_the_next_poll_and_a_finished_task_leaves_nothing() {
-    let clock = Clock::new();
-    clock.pause();
-    let start = clock.now();
-    let mut key = None;
-    assert!(!clock.register(start + Duration::from_secs(1), &mut key, Waker::noop()));
+    let (clock, start) = paused_with_a_timer();
     let mut tracker = Some(Tracker::scheduled(&clock));
     let mut cx = Context::from_waker(Waker::noop());
     // The task wakes itself (a yield): still work after the poll.
@@ -138,16 +131,13 @@ fn a_wake_counts_until_the_next_poll_and_a_finished_task_leaves_nothing() {
 fn resume_wakes_the_virtual_timers_and_far_deadlines_never_overflow() {
     let clock = Clock::new();
     clock.pause();
-    let count = Arc::new(Count::default());
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let waker = Waker::from(Arc::new(Order(Arc::clone(&order), 7)));
     let mut key = None;
-    assert!(!clock.register(
-        clock.now() + Duration::from_secs(60),
-        &mut key,
-        &Waker::from(Arc::clone(&count))
-    ));
+    assert!(!clock.register(clock.now() + Duration::from_secs(60), &mut key, &waker));
     assert!(!clock.fire_next(Some(clock.now() + Duration::from_secs(1))), "not due within 1 s");
     clock.resume();
-    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert_eq!(*order.lock().unwrap(), [7], "resume wakes the virtual timers");
     assert!(!clock.register(clock.now(), &mut key, Waker::noop()), "running: nothing registers");
     clock.pause();
     let far = clock.now().checked_add(Duration::from_secs(u64::MAX / 4));

@@ -151,7 +151,7 @@ fn end(clock: &Clock) {
 /// clock.pause();
 /// let mut work = TaskWork::spawned(Some(&clock)); // counted: scheduled
 /// let mut cx = Context::from_waker(Waker::noop());
-/// assert!(work.poll(&clock, &mut cx, |_| Poll::Ready(())).is_ready());
+/// assert!(work.poll_on(&clock, &mut cx, |_| Poll::Ready(())).is_ready());
 /// ```
 #[derive(Debug, Default)]
 pub struct TaskWork(Option<Arc<Tracker>>);
@@ -173,14 +173,24 @@ impl TaskWork {
         self.0.is_some() || clock.is_paused()
     }
 
-    /// Polls with `poll`, counted as work of `clock` (see [`poll_tracked`]).
-    pub fn poll<R>(
+    /// Polls with `poll` in a process where a clock was paused: counted as work of `clock`
+    /// where [`is_counted`](Self::is_counted); otherwise as it is, after which a clock paused
+    /// during the poll (the task called `pause`) may jump at once. Out of line: a program that
+    /// never pauses time never comes here.
+    #[cold]
+    #[inline(never)]
+    pub fn poll_on<R>(
         &mut self,
         clock: &Arc<Clock>,
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
     ) -> Poll<R> {
-        poll_tracked(&mut self.0, clock, cx, poll)
+        if self.is_counted(clock) {
+            return poll_tracked(&mut self.0, clock, cx, poll);
+        }
+        let polled = poll(cx);
+        clock.uncounted_poll_ended();
+        polled
     }
 }
 

@@ -128,55 +128,24 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let Some(guard) = this.guard else { return this.task.poll(cx) };
+        // The poll of a counted task; with a clock paused somewhere in the process, counted as
+        // its runtime's work while its clock is paused.
+        let live = |task: Pin<&mut TaskFuture<F>>, guard: &mut LiveGuard, cx: &mut Context<'_>| {
+            if guard.with_registry {
+                return poll_registered(task, guard, cx);
+            }
+            let poll = task.poll(cx);
+            if poll.is_ready() {
+                guard.done = true;
+            }
+            poll
+        };
         if !clock::any_ever_paused() {
-            return poll_live(this.task, guard, cx);
+            return live(this.task, guard, cx);
         }
-        poll_on_clock(this.task, guard, this.work, cx)
+        let clock = Arc::clone(guard.lifecycle.clock());
+        this.work.poll_on(&clock, cx, |cx| live(this.task, guard, cx))
     }
-}
-
-/// [`poll_live`] in a process where a clock was paused: counted as work while the task's is,
-/// out of line, so that every other program's task polls stay what they were.
-#[cold]
-#[inline(never)]
-fn poll_on_clock<F>(
-    task: Pin<&mut TaskFuture<F>>,
-    guard: &mut LiveGuard,
-    work: &mut TaskWork,
-    cx: &mut Context<'_>,
-) -> Poll<()>
-where
-    F: Future,
-    F::Output: Send + 'static,
-{
-    let clock = Arc::clone(guard.lifecycle.clock());
-    if work.is_counted(&clock) {
-        return work.poll(&clock, cx, |cx| poll_live(task, guard, cx));
-    }
-    let polled = poll_live(task, guard, cx);
-    clock.uncounted_poll_ended();
-    polled
-}
-
-/// [`TrackedTask::poll`] of a counted task.
-#[inline]
-fn poll_live<F>(
-    task: Pin<&mut TaskFuture<F>>,
-    guard: &mut LiveGuard,
-    cx: &mut Context<'_>,
-) -> Poll<()>
-where
-    F: Future,
-    F::Output: Send + 'static,
-{
-    if guard.with_registry {
-        return poll_registered(task, guard, cx);
-    }
-    let poll = task.poll(cx);
-    if poll.is_ready() {
-        guard.done = true;
-    }
-    poll
 }
 
 /// [`TrackedTask::poll`] with an abort registry. A task is registered only once it returns

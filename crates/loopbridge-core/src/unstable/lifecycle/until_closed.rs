@@ -90,7 +90,9 @@ impl<F: Future> Future for UntilClosed<'_, F> {
             return Poll::Ready(Err(BlockOnError::shut_down()));
         }
         let polled = if clock::any_ever_paused() {
-            poll_on_clock(this.future, this.work, lifecycle, cx)
+            let clock = Arc::clone(lifecycle.clock());
+            let future = this.future;
+            this.work.poll_on(&clock, cx, |cx| future.poll(cx))
         } else {
             this.future.poll(cx)
         };
@@ -119,26 +121,6 @@ impl<F: Future> Future for UntilClosed<'_, F> {
         }
         Poll::Pending
     }
-}
-
-/// The `block_on` future's poll in a process where a clock was paused: counted as work while
-/// the clock is paused, out of line, so that every other program's `block_on` stays what it
-/// was.
-#[cold]
-#[inline(never)]
-fn poll_on_clock<F: Future>(
-    future: Pin<&mut F>,
-    work: &mut TaskWork,
-    lifecycle: &Lifecycle,
-    cx: &mut Context<'_>,
-) -> Poll<F::Output> {
-    let clock = Arc::clone(lifecycle.clock());
-    if work.is_counted(&clock) {
-        return work.poll(&clock, cx, |cx| future.poll(cx));
-    }
-    let polled = future.poll(cx);
-    clock.uncounted_poll_ended();
-    polled
 }
 
 impl<F> fmt::Debug for UntilClosed<'_, F> {
