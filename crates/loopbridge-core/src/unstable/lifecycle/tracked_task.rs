@@ -141,7 +141,12 @@ where
             poll
         };
         if !clock::any_ever_paused() {
-            return live(this.task, guard, cx);
+            let polled = live(this.task, guard, cx);
+            // The first pause of the process may have come in this very poll.
+            if clock::any_ever_paused() {
+                guard.lifecycle.clock().uncounted_poll_ended();
+            }
+            return polled;
         }
         let clock = Arc::clone(guard.lifecycle.clock());
         this.work.poll_on(&clock, cx, |cx| live(this.task, guard, cx))

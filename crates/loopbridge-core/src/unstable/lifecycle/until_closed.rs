@@ -94,7 +94,12 @@ impl<F: Future> Future for UntilClosed<'_, F> {
             let future = this.future;
             this.work.poll_on(&clock, cx, |cx| future.poll(cx))
         } else {
-            this.future.poll(cx)
+            let polled = this.future.poll(cx);
+            // The first pause of the process may have come in this very poll.
+            if clock::any_ever_paused() {
+                lifecycle.clock().uncounted_poll_ended();
+            }
+            polled
         };
         if let Poll::Ready(output) = polled {
             return Poll::Ready(Ok(output));
