@@ -251,11 +251,6 @@ impl Clock {
         drop(removed); // outside the lock: a waker's destructor is foreign code
     }
 
-    /// The earliest deadline of a virtual timer, if any.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        self.lock().waiting.first_key_value().map(|(key, _)| key.0)
-    }
-
     /// While paused: moves the time to the earliest deadline not after `limit` (any, without
     /// one) and wakes the timers due then, returning whether there was one. Without one the
     /// time moves to `limit` (if given and later). A no-op returning `false` while running.
@@ -278,14 +273,20 @@ impl Clock {
                 }
                 (None, None) => return false,
             };
-            self.set_frozen(to);
-            let later = timers.waiting.split_off(&TimerKey(to, u64::MAX));
-            std::mem::replace(&mut timers.waiting, later)
+            self.jump(&mut timers, to)
         };
         for (_, waker) in due {
             waker.wake();
         }
         true
+    }
+
+    /// Moves the time to `to` and takes the timers due then, for the caller to wake outside
+    /// the lock.
+    fn jump(&self, timers: &mut Timers, to: Instant) -> BTreeMap<TimerKey, Waker> {
+        self.set_frozen(to);
+        let later = timers.waiting.split_off(&TimerKey(to, u64::MAX));
+        std::mem::replace(&mut timers.waiting, later)
     }
 
     /// Moves the frozen time forward to `to` (never back).
@@ -320,9 +321,7 @@ impl Clock {
                     return;
                 };
                 self.work.fetch_add(1, Ordering::AcqRel); // the reservation
-                self.set_frozen(to);
-                let later = timers.waiting.split_off(&TimerKey(to, u64::MAX));
-                std::mem::replace(&mut timers.waiting, later)
+                self.jump(&mut timers, to)
             };
             for (_, waker) in due {
                 waker.wake();
