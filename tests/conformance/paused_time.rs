@@ -194,6 +194,48 @@ async fn pause_advance_and_resume_by_hand() {
     time::resume();
 }
 
+#[loopbridge::test(start_paused = true)]
+async fn loopback_round_trips_under_timeouts_never_time_out_while_bytes_are_there() {
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    const ROUNDS: usize = 1_000;
+    let limit = 5 * SECOND;
+    // The timeouts are the only timers: whenever the runtime looks idle while bytes are on
+    // their way through the reactor, the clock would jump straight to one.
+    let listener = loopbridge::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = loopbridge::spawn(async move {
+        let (mut stream, _) = loopbridge::timeout(limit, listener.accept()).await??;
+        stream.set_nodelay(true)?;
+        let mut buf = [0_u8; 8];
+        for _ in 0..ROUNDS {
+            loopbridge::timeout(limit, stream.read_exact(&mut buf)).await??;
+            loopbridge::timeout(limit, stream.write_all(&buf)).await??;
+        }
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+    });
+    let mut client = loopbridge::timeout(limit, loopbridge::net::TcpStream::connect(addr))
+        .await
+        .expect("connect timed out")
+        .unwrap();
+    client.set_nodelay(true).unwrap();
+    let mut buf = [0_u8; 8];
+    for round in 0..ROUNDS as u64 {
+        let sent = round.to_le_bytes();
+        let start = Instant::now();
+        let trip = loopbridge::timeout(limit, async {
+            client.write_all(&sent).await?;
+            client.read_exact(&mut buf).await
+        });
+        trip.await
+            .unwrap_or_else(|_| {
+                panic!("round trip {round} timed out after {:?} virtual", start.elapsed())
+            })
+            .unwrap();
+        assert_eq!(buf, sent);
+    }
+    server.await.unwrap().expect("the server saw no timeout");
+}
+
 runner_test! {
     fn a_runner_built_paused_serves_sync_callers(flavor) {
         let runner = builder_for(flavor).start_paused(true).build().expect("a paused runner");

@@ -11,25 +11,28 @@
 //!    runtime's timer, and the runtime's *work* is counted ([`TaskWork`], [`JobWork`]):
 //!    every task of it scheduled or being polled, every `block_on` future of it being polled,
 //!    every `to_thread` job of it queued or running.
-//! 3. When the count falls to zero the runtime is idle: the time jumps to the earliest
-//!    deadline, and every timer due then is woken, in deadline order and, for equal
-//!    deadlines, in the order they were made. The wakes are work again.
+//! 3. When the count falls to zero the runtime is idle — unless a socket one of its tasks
+//!    waits on is ready already, which wakes that task instead ([`wait_on_io`]): the time
+//!    jumps to the earliest deadline, and every timer due then is woken, in deadline order
+//!    and, for equal deadlines, in the order they were made. The wakes are work again.
 //! 4. [`advance`](Clock::fire_next) moves the time by hand (the facade's `time::advance`).
 //! 5. [`resume`](Clock::resume) lets the time run again from where it stands (the offset
 //!    keeps it continuous) and wakes every timer registered here: each goes back to the
 //!    runtime's own timer, at the wall-clock instant its deadline now falls at.
 
+mod io;
 mod work;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
 
+pub use io::{Readiness, wait_on_io, wrote_io};
 pub use work::{JobWork, TaskWork, Tracker, poll_tracked};
 
 /// Set by the first pause of any clock in the process: until then every task poll, spawn and
@@ -80,16 +83,21 @@ pub struct Clock {
     epoch: Instant,
     /// The runtime's work while paused (protocol step 2).
     work: AtomicUsize,
+    /// Whether a task of the runtime wrote to a socket since the clock last asked its sockets
+    /// ([`io`]): bytes may be on their way.
+    io_written: AtomicBool,
     timers: Mutex<Timers>,
 }
 
-/// The virtual timers: by deadline, then by creation; and the wakers of the timers made after
-/// a pause that wait on the runtime's timer while the clock runs, for the next pause to wake.
+/// The virtual timers: by deadline, then by creation; the wakers of the timers made after a
+/// pause that wait on the runtime's timer while the clock runs, for the next pause to wake;
+/// and the tasks that wait on sockets ([`io`]).
 #[derive(Default)]
 struct Timers {
     waiting: BTreeMap<TimerKey, Waker>,
     made: u64,
     running: Slab<Waker>,
+    io_waiting: Vec<Weak<Tracker>>,
 }
 
 /// Where a virtual timer waits: its deadline, and its place among equal ones.
@@ -113,6 +121,7 @@ impl Clock {
             frozen: AtomicU64::new(0),
             epoch: Instant::now(),
             work: AtomicUsize::new(0),
+            io_written: AtomicBool::new(false),
             timers: Mutex::new(Timers::default()),
         })
     }
@@ -308,23 +317,39 @@ impl Clock {
     /// The runtime has no work: jumps to the next timer (protocol step 3). Checked under the
     /// timers' lock, where one unit of work is reserved for the wakes: another thread that
     /// found the runtime idle at the same moment sees that work and leaves the next jump to
-    /// the end of the work these wakes cause. Iterative: wakes that count no work (a waker no
-    /// loopbridge task gave) let it jump again at once.
+    /// the end of the work these wakes cause. Before it jumps, the sockets its tasks wait on
+    /// are asked (outside the lock); a ready one wakes its task and there is no jump.
+    /// Iterative: wakes that count no work (a waker no loopbridge task gave) let it look
+    /// again at once.
     fn idle(&self) {
         loop {
-            let due = {
-                let mut timers = self.lock();
-                if !self.is_paused() || self.work.load(Ordering::Acquire) != 0 {
+            {
+                let timers = self.lock();
+                if !self.is_paused()
+                    || self.work.load(Ordering::Acquire) != 0
+                    || timers.waiting.is_empty()
+                {
                     return;
                 }
-                let Some((&TimerKey(to, _), _)) = timers.waiting.first_key_value() else {
-                    return;
-                };
                 self.work.fetch_add(1, Ordering::AcqRel); // the reservation
-                self.jump(&mut timers, to)
-            };
-            for (_, waker) in due {
-                waker.wake();
+            }
+            let ready = self.wake_ready_io() || self.settle_io();
+            if !ready {
+                let due = {
+                    let mut timers = self.lock();
+                    // Work that came while the sockets were asked (a reactor's wake) waits
+                    // for no jump: its end looks again.
+                    let busy = self.work.load(Ordering::Acquire) != 1;
+                    match timers.waiting.first_key_value() {
+                        Some((&TimerKey(to, _), _)) if self.is_paused() && !busy => {
+                            self.jump(&mut timers, to)
+                        }
+                        _ => BTreeMap::new(),
+                    }
+                };
+                for (_, waker) in due {
+                    waker.wake();
+                }
             }
             if self.work.fetch_sub(1, Ordering::AcqRel) != 1 {
                 return; // the wakes are work: the last of it jumps next

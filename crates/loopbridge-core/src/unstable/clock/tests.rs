@@ -1,4 +1,5 @@
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -148,4 +149,56 @@ fn resume_wakes_the_virtual_timers_and_far_deadlines_never_overflow() {
     clock.resume();
     let _ = clock.now();
     let _ = clock.to_wall_clock(clock.now());
+}
+
+/// A socket a test makes ready by hand.
+struct Socket(Arc<std::sync::atomic::AtomicBool>);
+
+impl Readiness for Socket {
+    fn is_ready(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn a_ready_socket_wakes_its_task_instead_of_the_clock_jumping() {
+    let (clock, start) = paused_with_a_timer();
+    let ready = Arc::new(AtomicBool::new(true));
+    let mut task = Some(Tracker::scheduled(&clock));
+    let mut cx = Context::from_waker(Waker::noop());
+    // The task's read goes pending on a socket that is readable already (the reactor has not
+    // said so yet): the clock must not jump over it.
+    let _ = poll_tracked(&mut task, &clock, &mut cx, |_| {
+        wait_on_io(|| Some(Socket(Arc::clone(&ready))));
+        Poll::<()>::Pending
+    });
+    assert_eq!(clock.now(), start, "a ready socket is work");
+    assert_eq!(clock.work.load(Ordering::SeqCst), 1, "its task was woken");
+    // Polled again, it reads; its next wait is on a socket with nothing to read: now the
+    // runtime is idle and the clock jumps.
+    ready.store(false, Ordering::SeqCst);
+    let _ = poll_tracked(&mut task, &clock, &mut cx, |_| {
+        wait_on_io(|| Some(Socket(Arc::clone(&ready))));
+        Poll::<()>::Pending
+    });
+    assert_eq!(clock.now(), start + Duration::from_secs(1));
+}
+
+#[test]
+fn a_socket_wait_is_asked_once_and_outside_a_paused_task_not_at_all() {
+    let (clock, start) = paused_with_a_timer();
+    // Outside a tracked poll: nothing recorded (the probe is never made).
+    wait_on_io(|| -> Option<Socket> { panic!("no task of a paused runtime is polled") });
+    // A task that recorded a ready socket and then stopped waiting on it (its operation was
+    // dropped) is woken once, and the next idle jumps.
+    let mut task = Some(Tracker::scheduled(&clock));
+    let mut cx = Context::from_waker(Waker::noop());
+    let ready = Arc::new(AtomicBool::new(true));
+    let _ = poll_tracked(&mut task, &clock, &mut cx, |_| {
+        wait_on_io(|| Some(Socket(Arc::clone(&ready))));
+        Poll::<()>::Pending
+    });
+    assert_eq!(clock.now(), start);
+    let _ = poll_tracked(&mut task, &clock, &mut cx, |_| Poll::<()>::Pending);
+    assert_eq!(clock.now(), start + Duration::from_secs(1), "the socket is forgotten");
 }

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
 use super::Clock;
+use super::io::{self, Readiness};
 
 /// One task's (or one `block_on` future's) share of a paused clock's work, and the waker that
 /// counts its wakes.
@@ -29,13 +30,23 @@ use super::Clock;
 /// assert!(poll.is_ready()); // polled: no work left, so the clock could jump
 /// ```
 pub struct Tracker {
-    clock: Arc<Clock>,
+    pub(super) clock: Arc<Clock>,
     /// [`ALIVE`] until the task is gone, [`WOKEN`] from a wake until the next poll (counted as
     /// work meanwhile): one atomic, so that a wake racing the task's end never counts work
     /// that nobody would take back.
     state: AtomicU8,
+    parked: Mutex<Parked>,
+}
+
+/// What a tracker keeps between the task's polls.
+#[derive(Default)]
+struct Parked {
     /// The executor's waker of the task, which the tracker's wakes pass on to.
-    waker: Mutex<Option<Waker>>,
+    waker: Option<Waker>,
+    /// The sockets the task waits on since its last poll ([`io`]).
+    io: Vec<Box<dyn Readiness>>,
+    /// Whether the clock's list of trackers waiting on sockets holds this one.
+    listed: bool,
 }
 
 const ALIVE: u8 = 1;
@@ -52,13 +63,46 @@ impl Tracker {
         Arc::new(Tracker {
             clock: Arc::clone(clock),
             state: AtomicU8::new(state),
-            waker: Mutex::new(None),
+            parked: Mutex::new(Parked::default()),
         })
+    }
+
+    fn parked(&self) -> std::sync::MutexGuard<'_, Parked> {
+        // Only plain field updates run under the lock; a poisoned one is still consistent.
+        self.parked.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a socket the task waits on; `true` if the clock must list the tracker.
+    pub(super) fn add_io(&self, probe: Box<dyn Readiness>) -> bool {
+        let mut parked = self.parked();
+        parked.io.push(probe);
+        !std::mem::replace(&mut parked.listed, true)
+    }
+
+    /// Whether a socket the task waits on is ready (then the probes go: the task is woken
+    /// once for them), or `None` if it waits on none any more (then it leaves the clock's
+    /// list).
+    pub(super) fn take_ready_io(&self) -> Option<bool> {
+        let mut parked = self.parked();
+        if parked.io.is_empty() {
+            parked.listed = false;
+            return None;
+        }
+        if !parked.io.iter().any(|probe| probe.is_ready()) {
+            return Some(false);
+        }
+        let probes = std::mem::take(&mut parked.io);
+        parked.listed = false;
+        drop(parked);
+        drop(probes); // closes their descriptors outside the lock
+        Some(true)
     }
 
     /// The task is gone (completed, aborted, or dropped unpolled): a wake still counted goes,
     /// and later wakes count nothing.
     pub fn finish(&self) {
+        let probes = std::mem::take(&mut self.parked().io);
+        drop(probes);
         if self.state.swap(0, Ordering::AcqRel) & WOKEN != 0 {
             end(&self.clock);
         }
@@ -88,7 +132,7 @@ impl Wake for Tracker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.count_wake();
-        let waker = self.waker.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let waker = self.parked().waker.clone();
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -109,15 +153,19 @@ pub fn poll_tracked<R>(
     if tracker.state.fetch_and(!WOKEN, Ordering::AcqRel) & WOKEN != 0 {
         clock.work.fetch_sub(1, Ordering::AcqRel);
     }
-    {
-        let mut waker = tracker.waker.lock().unwrap_or_else(PoisonError::into_inner);
-        match &mut *waker {
+    let probes = {
+        let mut parked = tracker.parked();
+        match &mut parked.waker {
             Some(known) if known.will_wake(cx.waker()) => {}
             slot => *slot = Some(cx.waker().clone()),
         }
-    }
+        // This poll asks its sockets again: what it still waits on, it records again.
+        std::mem::take(&mut parked.io)
+    };
+    drop(probes);
     let waker = Waker::from(Arc::clone(tracker));
     let _running = Running(clock);
+    let _polling = io::polling(tracker);
     poll(&mut Context::from_waker(&waker))
 }
 

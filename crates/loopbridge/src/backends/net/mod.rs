@@ -8,6 +8,7 @@
 //! | `async_io_reactor.rs` | async-io's reactor (smol, async-std): each kind's type, bound to its runner |
 //! | `stream.rs` | reading and writing a stream or a half, once for every kind that reads or writes |
 //! | `ops.rs` | every other operation, per kind |
+//! | `paused.rs` | a pending operation tells a paused clock which socket it waits on |
 //! | `unsupported.rs` | a build with no reactor (no backend feature): no socket, one `Unsupported` error |
 //!
 //! A socket is a [`Socket<K>`]: one variant per reactor compiled in, holding the type that
@@ -23,6 +24,8 @@ pub(crate) mod tokio_driver;
 
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod ops;
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+mod paused;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod reactor;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]

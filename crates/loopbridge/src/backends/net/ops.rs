@@ -9,12 +9,13 @@ use std::net::SocketAddr;
 
 use socket2::SockRef;
 
+use super::paused::{Waitable as _, Wants};
 use super::{Kind, ReadHalf, Socket, Tcp, TcpListen, Udp, WriteHalf};
 
 impl<K: Kind> Socket<K> {
     /// The socket's descriptor, for the calls that do not wait. After the runtime's shutdown
     /// they still answer.
-    fn sock(&self) -> SockRef<'_> {
+    pub(super) fn sock(&self) -> SockRef<'_> {
         match self {
             #[cfg(feature = "tokio")]
             Socket::Tokio(s) => <K as super::tokio_driver::Kind>::sock(s),
@@ -57,12 +58,15 @@ fn ip(addr: socket2::SockAddr) -> io::Result<SocketAddr> {
 
 impl Socket<Tcp> {
     pub(crate) async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(s) => s.peek(buf).await,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(s) => s.read_with(|s| s.peek(buf)).await,
-        }
+        let op = async {
+            match self {
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(s) => s.peek(buf).await,
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(s) => s.read_with(|s| s.peek(buf)).await,
+            }
+        };
+        self.watched(Wants::Read, op).await
     }
 
     pub(crate) fn into_split(self) -> (Socket<ReadHalf>, Socket<WriteHalf>) {
@@ -91,31 +95,39 @@ impl Socket<Tcp> {
 }
 
 impl Socket<ReadHalf> {
-    pub(crate) async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(s) => s.peek(buf).await,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(s) => s.read_with(|s| s.peek(buf)).await,
-        }
+    pub(crate) async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let op = async {
+            match self {
+                // tokio's half peeks through `&mut`, the stream it shares through `&`.
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(s) => s.as_ref().peek(buf).await,
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(s) => s.read_with(|s| s.peek(buf)).await,
+            }
+        };
+        self.watched(Wants::Read, op).await
     }
 }
 
 impl Socket<TcpListen> {
     /// Accepts a connection; the stream belongs to the listener's runtime.
     pub(crate) async fn accept(&self) -> io::Result<(Socket<Tcp>, SocketAddr)> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(l) => {
-                let accepted = super::tokio_driver::Entered::new(&l.handle, l.io.accept()).await;
-                accepted.map(|(stream, peer)| (Socket::Tokio(stream), peer))
+        let op = async {
+            match self {
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(l) => {
+                    let accepted =
+                        super::tokio_driver::Entered::new(&l.handle, l.io.accept()).await;
+                    accepted.map(|(stream, peer)| (Socket::Tokio(stream), peer))
+                }
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(l) => {
+                    let (stream, peer) = l.read_with(|l| l.accept()).await?;
+                    Ok((Socket::AsyncIo(super::Registered::from_std(l.owner(), stream)?), peer))
+                }
             }
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(l) => {
-                let (stream, peer) = l.read_with(|l| l.accept()).await?;
-                Ok((Socket::AsyncIo(super::Registered::from_std(l.owner(), stream)?), peer))
-            }
-        }
+        };
+        self.watched(Wants::Read, op).await
     }
 }
 
@@ -124,6 +136,7 @@ mod unix {
     use std::io;
     use std::os::unix::net::SocketAddr;
 
+    use super::super::paused::{Waitable as _, Wants};
     use super::super::{Socket, Unix, UnixListen};
 
     impl Socket<Unix> {
@@ -158,20 +171,24 @@ mod unix {
     impl Socket<UnixListen> {
         /// Accepts a connection; the stream belongs to the listener's runtime.
         pub(crate) async fn accept(&self) -> io::Result<(Socket<Unix>, SocketAddr)> {
-            match self {
-                #[cfg(feature = "tokio")]
-                Socket::Tokio(l) => {
-                    let accepted =
-                        super::super::tokio_driver::Entered::new(&l.handle, l.io.accept()).await;
-                    accepted.map(|(stream, peer)| (Socket::Tokio(stream), peer.into()))
+            let op = async {
+                match self {
+                    #[cfg(feature = "tokio")]
+                    Socket::Tokio(l) => {
+                        let accept = l.io.accept();
+                        let accepted =
+                            super::super::tokio_driver::Entered::new(&l.handle, accept).await;
+                        accepted.map(|(stream, peer)| (Socket::Tokio(stream), peer.into()))
+                    }
+                    #[cfg(any(feature = "smol", feature = "async-std"))]
+                    Socket::AsyncIo(l) => {
+                        let (stream, peer) = l.read_with(|l| l.accept()).await?;
+                        let stream = super::super::Registered::from_std(l.owner(), stream)?;
+                        Ok((Socket::AsyncIo(stream), peer))
+                    }
                 }
-                #[cfg(any(feature = "smol", feature = "async-std"))]
-                Socket::AsyncIo(l) => {
-                    let (stream, peer) = l.read_with(|l| l.accept()).await?;
-                    let stream = super::super::Registered::from_std(l.owner(), stream)?;
-                    Ok((Socket::AsyncIo(stream), peer))
-                }
-            }
+            };
+            self.watched(Wants::Read, op).await
         }
 
         pub(crate) fn unix_local_addr(&self) -> io::Result<SocketAddr> {
@@ -196,47 +213,62 @@ impl Socket<Udp> {
     }
 
     pub(crate) async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(s) => s.send(buf).await,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(s) => s.write_with(|s| s.send(buf)).await,
-        }
+        let op = async {
+            match self {
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(s) => s.send(buf).await,
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(s) => s.write_with(|s| s.send(buf)).await,
+            }
+        };
+        self.watched(Wants::Write, op).await
     }
 
     pub(crate) async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(s) => s.recv(buf).await,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(s) => s.read_with(|s| s.recv(buf)).await,
-        }
+        let op = async {
+            match self {
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(s) => s.recv(buf).await,
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(s) => s.read_with(|s| s.recv(buf)).await,
+            }
+        };
+        self.watched(Wants::Read, op).await
     }
 
     pub(crate) async fn send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(s) => s.send_to(buf, target).await,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(s) => s.write_with(|s| s.send_to(buf, target)).await,
-        }
+        let op = async {
+            match self {
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(s) => s.send_to(buf, target).await,
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(s) => s.write_with(|s| s.send_to(buf, target)).await,
+            }
+        };
+        self.watched(Wants::Write, op).await
     }
 
     pub(crate) async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(s) => s.recv_from(buf).await,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(s) => s.read_with(|s| s.recv_from(buf)).await,
-        }
+        let op = async {
+            match self {
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(s) => s.recv_from(buf).await,
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(s) => s.read_with(|s| s.recv_from(buf)).await,
+            }
+        };
+        self.watched(Wants::Read, op).await
     }
 
     pub(crate) async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        match self {
-            #[cfg(feature = "tokio")]
-            Socket::Tokio(s) => s.peek_from(buf).await,
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            Socket::AsyncIo(s) => s.read_with(|s| s.peek_from(buf)).await,
-        }
+        let op = async {
+            match self {
+                #[cfg(feature = "tokio")]
+                Socket::Tokio(s) => s.peek_from(buf).await,
+                #[cfg(any(feature = "smol", feature = "async-std"))]
+                Socket::AsyncIo(s) => s.read_with(|s| s.peek_from(buf)).await,
+            }
+        };
+        self.watched(Wants::Read, op).await
     }
 }

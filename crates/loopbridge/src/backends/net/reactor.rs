@@ -17,6 +17,9 @@ use super::Unix;
 #[cfg(unix)]
 use super::UnixListen;
 #[cfg(feature = "tokio")]
+use super::paused::Duplicate;
+use super::paused::{Waitable as _, Wants};
+#[cfg(feature = "tokio")]
 use super::tokio_driver::{self, Entered};
 use super::{RegisterKind, Socket, Tcp, TcpListen, Udp, shut_down};
 use crate::backends::AnyBackend;
@@ -87,11 +90,21 @@ impl Reactor {
                     SocketAddr::V4(_) => ::tokio::net::TcpSocket::new_v4()?,
                     SocketAddr::V6(_) => ::tokio::net::TcpSocket::new_v6()?,
                 };
-                Entered::new(handle, socket.connect(addr)).await.map(Socket::Tokio)
+                let waiting = Duplicate::of(&socket);
+                let connect = Entered::new(handle, socket.connect(addr));
+                waiting.watched(Wants::Write, connect).await.map(Socket::Tokio)
             }
             #[cfg(any(feature = "smol", feature = "async-std"))]
             Reactor::AsyncIo(owner) => {
-                let connect = ::async_io::Async::<std::net::TcpStream>::connect(addr);
+                let socket = start_connect(socket2::Domain::for_address(addr), addr.into())?;
+                let connect = async {
+                    let stream = ::async_io::Async::new_nonblocking(socket.into())?;
+                    stream.watched(Wants::Write, stream.writable()).await?;
+                    match std::net::TcpStream::take_error(stream.get_ref())? {
+                        None => Ok(stream),
+                        Some(error) => Err(error),
+                    }
+                };
                 Registered::connect(owner.as_ref(), connect).await.map(Socket::AsyncIo)
             }
         }
@@ -100,18 +113,63 @@ impl Reactor {
     /// Connects a Unix stream to the socket at `path`.
     #[cfg(unix)]
     pub(crate) async fn connect_unix(&self, path: &Path) -> io::Result<Socket<Unix>> {
+        let socket = start_connect(socket2::Domain::UNIX, socket2::SockAddr::unix(path)?)?;
+        let stream = std::os::unix::net::UnixStream::from(std::os::fd::OwnedFd::from(socket));
         match self {
             #[cfg(feature = "tokio")]
             Reactor::Tokio(handle) => {
-                let connect = ::tokio::net::UnixStream::connect(path);
-                Entered::new(handle, connect).await.map(Socket::Tokio)
+                let stream = {
+                    let _context = handle.enter();
+                    ::tokio::net::UnixStream::from_std(stream)?
+                };
+                stream.watched(Wants::Write, stream.writable()).await?;
+                connected_unix(&stream).map(|()| Socket::Tokio(stream))
             }
             #[cfg(any(feature = "smol", feature = "async-std"))]
             Reactor::AsyncIo(owner) => {
-                let connect = ::async_io::Async::<std::os::unix::net::UnixStream>::connect(path);
+                let connect = async {
+                    let stream = ::async_io::Async::new_nonblocking(stream)?;
+                    stream.watched(Wants::Write, stream.writable()).await?;
+                    connected_unix(stream.get_ref()).map(|()| stream)
+                };
                 Registered::connect(owner.as_ref(), connect).await.map(Socket::AsyncIo)
             }
         }
+    }
+}
+
+/// A non-blocking stream socket whose connect to `addr` has begun — what tokio's and
+/// async-io's connects do before they wait for the socket to be writable, here so that a
+/// paused clock can be told of the socket while it waits (see `paused.rs`).
+fn start_connect(domain: socket2::Domain, addr: socket2::SockAddr) -> io::Result<socket2::Socket> {
+    let protocol = (domain != socket2::Domain::UNIX).then_some(socket2::Protocol::TCP);
+    let socket = socket2::Socket::new(domain, socket2::Type::STREAM, protocol)?;
+    socket.set_nonblocking(true)?;
+    match socket.connect(&addr) {
+        Ok(()) => Ok(socket),
+        Err(error) if error.kind() == io::ErrorKind::WouldBlock || in_progress(&error) => {
+            Ok(socket)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Whether a connect's error says it goes on in the background (`EINPROGRESS`).
+fn in_progress(error: &io::Error) -> bool {
+    #[cfg(unix)]
+    return error.raw_os_error() == Some(rustix::io::Errno::INPROGRESS.raw_os_error());
+    #[cfg(not(unix))]
+    return false;
+}
+
+/// Whether a Unix stream whose socket became writable connected: on Linux a failed connect
+/// can make it writable too, and then it has no peer (async-io's check).
+#[cfg(unix)]
+fn connected_unix(stream: &impl std::os::fd::AsFd) -> io::Result<()> {
+    let sock = socket2::SockRef::from(stream);
+    match sock.take_error()? {
+        Some(error) => Err(error),
+        None => sock.peer_addr().map(drop),
     }
 }
 

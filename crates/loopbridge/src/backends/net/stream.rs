@@ -13,10 +13,23 @@ use std::task::{Context, Poll};
 
 #[cfg(any(feature = "smol", feature = "async-std"))]
 use super::async_io_reactor::Stream as _;
+use super::paused::{Waitable as _, Wants};
 use super::{ReadKind, Socket, WriteKind};
 
 impl<K: ReadKind> Socket<K> {
     pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let polled = self.poll_read_native(cx, buf);
+        if polled.is_pending() {
+            self.pending(Wants::Read);
+        }
+        polled
+    }
+
+    fn poll_read_native(
         &mut self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
@@ -39,6 +52,19 @@ impl<K: ReadKind> Socket<K> {
         cx: &mut Context<'_>,
         buf: &mut ::tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        let polled = self.poll_read_buf_native(cx, buf);
+        if polled.is_pending() {
+            self.pending(Wants::Read);
+        }
+        polled
+    }
+
+    #[cfg(feature = "tokio")]
+    fn poll_read_buf_native(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut ::tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         match self {
             Socket::Tokio(s) => ::tokio::io::AsyncRead::poll_read(Pin::new(s), cx, buf),
             #[cfg(any(feature = "smol", feature = "async-std"))]
@@ -57,12 +83,14 @@ impl<K: WriteKind> Socket<K> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self {
+        let polled = match self {
             #[cfg(feature = "tokio")]
             Socket::Tokio(s) => ::tokio::io::AsyncWrite::poll_write(Pin::new(s), cx, buf),
             #[cfg(any(feature = "smol", feature = "async-std"))]
             Socket::AsyncIo(s) => s.poll_write(cx, buf),
-        }
+        };
+        self.wrote(&polled);
+        polled
     }
 
     pub(crate) fn poll_write_vectored(
@@ -70,11 +98,23 @@ impl<K: WriteKind> Socket<K> {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match self {
+        let polled = match self {
             #[cfg(feature = "tokio")]
             Socket::Tokio(s) => ::tokio::io::AsyncWrite::poll_write_vectored(Pin::new(s), cx, bufs),
             #[cfg(any(feature = "smol", feature = "async-std"))]
             Socket::AsyncIo(s) => s.poll_write_vectored(cx, bufs),
+        };
+        self.wrote(&polled);
+        polled
+    }
+
+    /// After a write: pending, it waits on the socket; done, the bytes may be on their way to
+    /// another task of a paused runtime (see `paused.rs`).
+    fn wrote<T>(&self, polled: &Poll<io::Result<T>>) {
+        match polled {
+            Poll::Pending => self.pending(Wants::Write),
+            Poll::Ready(Ok(_)) => loopbridge_core::unstable::clock::wrote_io(),
+            Poll::Ready(Err(_)) => {}
         }
     }
 
@@ -102,6 +142,12 @@ impl<K: WriteKind> Socket<K> {
     /// Shuts the write direction down (the peer reads the end of the stream); reading goes
     /// on. It does not wait.
     pub(crate) fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let polled = self.poll_shutdown_native(cx);
+        self.wrote(&polled); // the end of the stream is on its way too
+        polled
+    }
+
+    fn poll_shutdown_native(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self {
             #[cfg(feature = "tokio")]
             Socket::Tokio(s) => ::tokio::io::AsyncWrite::poll_shutdown(Pin::new(s), cx),
