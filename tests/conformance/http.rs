@@ -4,7 +4,9 @@
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use loopbridge::time;
 
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use http_body_util::{BodyExt, Full};
@@ -208,14 +210,15 @@ async fn http2_answers_a_hundred_concurrent_streams_on_one_connection() {
 }
 
 /// Serves the first connection `listener` accepts with `echo` and a header read `timeout`;
-/// returns how serving ended (`Err(true)`: a timeout) and how long it took from the accept.
+/// returns how serving ended (`Err(true)`: a timeout) and how long it took from the accept, on
+/// the runtime's clock.
 fn serve_one_with_header_timeout(
     listener: TcpListener,
     timeout: Duration,
 ) -> loopbridge::JoinHandle<io::Result<(Result<(), bool>, Duration)>> {
     loopbridge::spawn(async move {
         let (stream, _) = listener.accept().await?;
-        let started = Instant::now();
+        let started = time::Instant::now();
         let served = server::conn::http1::Builder::new()
             .timer(Timer)
             .header_read_timeout(timeout)
@@ -225,30 +228,36 @@ fn serve_one_with_header_timeout(
     })
 }
 
-#[loopbridge::test]
-async fn header_read_timeout_cuts_a_silent_client_off_never_early() {
-    const TIMEOUT: Duration = Duration::from_millis(200);
+/// The most real time a test of virtual minutes may take here (a 2-core CI machine).
+const REAL: Duration = Duration::from_secs(20);
+
+/// On a paused clock (docs/testing.md), to the nanosecond: hyper's header read timer is
+/// loopbridge's, and the silence of a client on a loopback socket is idle time.
+#[loopbridge::test(start_paused = true)]
+async fn header_read_timeout_cuts_a_silent_client_off_at_thirty_virtual_seconds() {
+    const TIMEOUT: Duration = Duration::from_secs(30);
+    let wall = std::time::Instant::now();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("local_addr");
     let server = serve_one_with_header_timeout(listener, TIMEOUT);
-    // Before the connect: the server's clock starts at its accept, after this.
-    let started = Instant::now();
+    let started = time::Instant::now();
     let mut client = TcpStream::connect(addr).await.expect("connect");
     half_a_request_then_silence(&mut client).await;
     let waited = started.elapsed();
     let (served, served_for) = server.await.expect("server task").expect("accept");
     assert_eq!(served, Err(true), "the connection ends with a timeout error");
-    assert!(served_for >= TIMEOUT, "cut off after {served_for:?}, before {TIMEOUT:?}");
-    assert!(waited >= TIMEOUT, "the client saw the close after {waited:?}");
+    assert_eq!(served_for, TIMEOUT, "cut off exactly at the timeout");
+    assert_eq!(waited, TIMEOUT, "the client saw the close then");
+    assert!(wall.elapsed() < REAL, "took {:?} of real time", wall.elapsed());
 }
 
 /// hyper starts a keep-alive connection's header timeout afresh for every request (a new
 /// `Timer` sleep each time): a request made well inside one period is answered, and the silence
 /// after it is cut off a whole timeout after that request — not at the first request's deadline.
-#[loopbridge::test]
-async fn header_read_timeout_restarts_at_every_request_never_early() {
-    const TIMEOUT: Duration = Duration::from_millis(400);
-    const IDLE: Duration = Duration::from_millis(100);
+#[loopbridge::test(start_paused = true)]
+async fn header_read_timeout_restarts_at_every_request() {
+    const TIMEOUT: Duration = Duration::from_secs(30);
+    const IDLE: Duration = Duration::from_secs(10);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("local_addr");
     let server = serve_one_with_header_timeout(listener, TIMEOUT);
@@ -256,23 +265,24 @@ async fn header_read_timeout_restarts_at_every_request_never_early() {
     request_raw(&mut client, "/one").await;
     loopbridge::sleep(IDLE).await;
     // The server's next timeout starts after this request: later than the first one's end.
-    let started = Instant::now();
+    let started = time::Instant::now();
     request_raw(&mut client, "/two").await;
     half_a_request_then_silence(&mut client).await;
     let waited = started.elapsed();
-    let (served, _) = server.await.expect("server task").expect("accept");
+    let (served, served_for) = server.await.expect("server task").expect("accept");
     assert_eq!(served, Err(true), "a timeout");
-    assert!(waited >= TIMEOUT, "cut off {waited:?} after the last request, before {TIMEOUT:?}");
+    assert_eq!(waited, TIMEOUT, "cut off a whole timeout after the last request");
+    assert_eq!(served_for, IDLE + TIMEOUT);
 }
 
 /// `Timer`'s sleeps as hyper uses them: reset before they fire (the header timeout, to a
 /// later deadline and to an earlier one) and after (HTTP/2 keep-alive: the ping interval, then
-/// the ping's timeout). Each completes at its newest deadline, never before it, and never waits
-/// for a deadline it no longer has.
-#[loopbridge::test]
+/// the ping's timeout). Each completes exactly at its newest deadline, and never waits for a
+/// deadline it no longer has.
+#[loopbridge::test(start_paused = true)]
 async fn timer_sleeps_complete_at_their_newest_deadline_after_any_reset() {
     use hyper::rt::Timer as _;
-    const STEP: Duration = Duration::from_millis(30);
+    const STEP: Duration = Duration::from_secs(30);
     const LONG: Duration = Duration::from_secs(3600);
     let timer = Timer;
     // (case, the first sleep (`MAX`: never), awaited before the reset, the reset's distance)
@@ -287,12 +297,12 @@ async fn timer_sleeps_complete_at_their_newest_deadline_after_any_reset() {
         if fire_first {
             (&mut sleep).await;
         }
-        let deadline = Instant::now() + reset;
-        timer.reset(&mut sleep, deadline);
-        let done = loopbridge::timeout(Duration::from_secs(60), &mut sleep).await;
-        let now = Instant::now();
+        let deadline = time::Instant::now() + reset;
+        assert_eq!(timer.now(), deadline.into_std() - reset, "{case}: hyper reads the same clock");
+        timer.reset(&mut sleep, deadline.into_std());
+        let done = loopbridge::timeout(2 * LONG, &mut sleep).await;
         assert!(done.is_ok(), "{case}: still waiting for a deadline it no longer has");
-        assert!(now >= deadline, "{case}: completed {:?} early", deadline - now);
+        assert_eq!(time::Instant::now(), deadline, "{case}: exactly at the newest deadline");
         // Done stays done, as for any of hyper's sleeps.
         assert!(futures_lite::future::poll_once(&mut sleep).await.is_some(), "{case}: fused");
     }

@@ -235,6 +235,27 @@ async fn bad_servers_give_typed_errors_and_the_client_recovers() -> io::Result<(
     Ok(())
 }
 
+/// The command timeout on a paused clock (docs/testing.md): a server that never answers is cut
+/// off exactly at the timeout, a minute of it in no real time, and the next command on a new
+/// connection succeeds.
+#[loopbridge::test(start_paused = true)]
+async fn a_silent_server_is_cut_off_at_the_command_timeout_in_virtual_time() -> io::Result<()> {
+    const TIMEOUT: Duration = Duration::from_secs(60);
+    let wall = std::time::Instant::now();
+    let (addr, server) = fake_server(Some(Fake::NeverAnswers), "127.0.0.1:0").await?;
+    let client = Client::new(Config::new(&addr).pool_size(1).command_timeout(TIMEOUT));
+    let started = loopbridge::time::Instant::now();
+    let err = client.ping().await.expect_err("the server never answers");
+    assert!(matches!(err, Error::Timeout { after: TIMEOUT, .. }), "{err:?}");
+    assert_eq!(started.elapsed(), TIMEOUT, "cut off exactly at the timeout");
+    let started = loopbridge::time::Instant::now();
+    client.ping().await.expect("a new connection, answered");
+    assert_eq!(started.elapsed(), Duration::ZERO, "an answered command takes no virtual time");
+    assert!(wall.elapsed() < Duration::from_secs(20), "took {:?} of real time", wall.elapsed());
+    server.abort();
+    Ok(())
+}
+
 #[loopbridge::test]
 async fn the_blocking_twins_work_on_a_blocking_thread(flavor: Flavor) {
     // Sync code inside an async application: a `to_thread` job, on this flavour's runtime.
