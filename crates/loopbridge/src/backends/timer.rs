@@ -25,25 +25,27 @@ pub(crate) struct AnyTimer(Repr);
 
 enum Repr {
     Native(NativeTimer),
-    // Boxed: only a runtime whose clock was paused (a test) pays for the bigger state.
-    Clocked(Box<Clocked>),
+    /// On a paused clock: inline, so that a test's many pending timers cost no more than a
+    /// key each in the clock's map (measured in `benches/paused.rs`).
+    Virtual(Virtual),
+    /// On a clock paused before and running now: the runtime's timer, boxed (the rare case).
+    Resumed(Box<Resumed>),
 }
 
-struct Clocked {
-    /// Makes the runtime's timers, when the clock runs.
+/// The timer's place on the clock, and what makes the runtime's timer when the clock runs.
+struct Virtual {
     backend: AnyBackend,
     clock: Arc<Clock>,
-    /// On the clock.
-    deadline: Instant,
-    state: State,
+    /// The deadline, and the place among equal ones once registered.
+    key: TimerKey,
 }
 
-enum State {
-    /// The runtime's timer, set for the wall-clock instant of the deadline; the slot of the
-    /// waker the next pause wakes.
-    Native(NativeTimer, Option<usize>),
-    /// Registered on the paused clock, once polled.
-    Virtual(Option<TimerKey>),
+/// The runtime's timer, set for the wall-clock instant of the deadline, and the slot of the
+/// waker the next pause wakes.
+struct Resumed {
+    on: Virtual,
+    timer: NativeTimer,
+    slot: Option<usize>,
 }
 
 impl AnyTimer {
@@ -54,18 +56,12 @@ impl AnyTimer {
         }
         match backend.clock() {
             Some(clock) if clock.was_ever_paused() => {
-                let state = if clock.is_paused() {
-                    State::Virtual(None)
-                } else {
-                    State::Native(backend.native_timer_at(clock.to_wall_clock(deadline)), None)
-                };
-                let clock = Arc::clone(clock);
-                AnyTimer(Repr::Clocked(Box::new(Clocked {
+                let on = Virtual {
                     backend: backend.clone(),
-                    clock,
-                    deadline,
-                    state,
-                })))
+                    clock: Arc::clone(clock),
+                    key: TimerKey::new(deadline),
+                };
+                AnyTimer(if clock.is_paused() { Repr::Virtual(on) } else { on.resumed() })
             }
             _ => AnyTimer(Repr::Native(backend.native_timer_at(deadline))),
         }
@@ -76,62 +72,73 @@ impl Future for AnyTimer {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match &mut self.get_mut().0 {
-            Repr::Native(timer) => Pin::new(timer).poll(cx),
-            Repr::Clocked(clocked) => clocked.poll(cx),
-        }
-    }
-}
-
-impl Clocked {
-    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let repr = &mut self.get_mut().0;
         loop {
-            match &mut self.state {
-                State::Native(_, slot) if self.clock.is_paused() => {
-                    self.clock.unwatch(slot);
-                    self.state = State::Virtual(None);
+            match repr {
+                Repr::Native(timer) => return Pin::new(timer).poll(cx),
+                Repr::Virtual(on) if !on.clock.is_paused() => {
+                    on.clock.deregister(&mut on.key);
+                    *repr = take_virtual(repr).resumed();
                 }
-                State::Native(timer, slot) => {
+                Repr::Virtual(on) => {
+                    if on.clock.register(&mut on.key, cx.waker()) {
+                        return Poll::Ready(());
+                    }
+                    if on.clock.is_paused() {
+                        return Poll::Pending;
+                    }
+                }
+                Repr::Resumed(resumed) if resumed.on.clock.is_paused() => {
+                    resumed.on.clock.unwatch(&mut resumed.slot);
+                    *repr = Repr::Virtual(take_virtual(repr));
+                }
+                Repr::Resumed(resumed) => {
+                    let Resumed { on, timer, slot } = &mut **resumed;
                     if Pin::new(timer).poll(cx).is_pending() {
                         // Woken by a pause, to go virtual.
-                        self.clock.watch(slot, cx.waker());
-                        if !self.clock.is_paused() {
+                        on.clock.watch(slot, cx.waker());
+                        if !on.clock.is_paused() {
                             return Poll::Pending;
                         }
                         continue;
                     }
-                    self.clock.unwatch(slot);
-                    if self.clock.now() >= self.deadline {
+                    on.clock.unwatch(slot);
+                    if on.clock.now() >= on.key.deadline() {
                         return Poll::Ready(());
                     }
                     // The clock was paused and resumed meanwhile: its deadline moved.
-                    self.state = self.native();
-                }
-                State::Virtual(_) if !self.clock.is_paused() => self.state = self.native(),
-                State::Virtual(key) => {
-                    if self.clock.register(self.deadline, key, cx.waker()) {
-                        return Poll::Ready(());
-                    }
-                    if self.clock.is_paused() {
-                        return Poll::Pending;
-                    }
+                    let on = take_virtual(repr);
+                    *repr = on.resumed();
                 }
             }
         }
     }
+}
 
-    /// The runtime's timer for the deadline, where it falls on the wall clock now.
-    fn native(&self) -> State {
-        State::Native(self.backend.native_timer_at(self.clock.to_wall_clock(self.deadline)), None)
+/// The clock state of a virtual or resumed timer, leaving it a spent native one for the
+/// moment until the caller puts the next state in.
+fn take_virtual(repr: &mut Repr) -> Virtual {
+    match std::mem::replace(repr, Repr::Native(NativeTimer::Spent)) {
+        Repr::Virtual(on) => on,
+        Repr::Resumed(resumed) => resumed.on,
+        Repr::Native(_) => unreachable!("only a clocked timer changes state"),
     }
 }
 
-impl Drop for Clocked {
+impl Virtual {
+    /// The runtime's timer for the deadline, where it falls on the wall clock now.
+    fn resumed(self) -> Repr {
+        let timer = self.backend.native_timer_at(self.clock.to_wall_clock(self.key.deadline()));
+        Repr::Resumed(Box::new(Resumed { on: self, timer, slot: None }))
+    }
+}
+
+impl Drop for AnyTimer {
     fn drop(&mut self) {
-        match &mut self.state {
-            State::Virtual(Some(key)) => self.clock.deregister(*key),
-            State::Native(_, slot) => self.clock.unwatch(slot),
-            State::Virtual(None) => {}
+        match &mut self.0 {
+            Repr::Native(_) => {}
+            Repr::Virtual(on) => on.clock.deregister(&mut on.key),
+            Repr::Resumed(resumed) => resumed.on.clock.unwatch(&mut resumed.slot),
         }
     }
 }
@@ -146,6 +153,8 @@ pub(crate) enum NativeTimer {
     #[cfg(feature = "async-std")]
     AsyncStd(<AsyncStdBackend as LoopBackend>::Timer),
     Custom(<CustomBackend as LoopBackend>::Timer),
+    /// A placeholder while a clocked timer changes state; never polled.
+    Spent,
 }
 
 impl Future for NativeTimer {
@@ -160,6 +169,7 @@ impl Future for NativeTimer {
             #[cfg(feature = "async-std")]
             NativeTimer::AsyncStd(ref mut timer) => Pin::new(timer).poll(cx).map(drop),
             NativeTimer::Custom(ref mut timer) => Pin::new(timer).poll(cx),
+            NativeTimer::Spent => Poll::Ready(()),
         }
     }
 }

@@ -100,9 +100,39 @@ struct Timers {
     io_waiting: Vec<Weak<Tracker>>,
 }
 
-/// Where a virtual timer waits: its deadline, and its place among equal ones.
+/// Where a virtual timer waits: its deadline, and its place among equal ones (none yet: not
+/// registered).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Instant;
+/// use loopbridge_core::unstable::clock::TimerKey;
+///
+/// let deadline = Instant::now();
+/// let key = TimerKey::new(deadline);
+/// assert_eq!(key.deadline(), deadline);
+/// assert!(!key.is_registered());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TimerKey(Instant, u64);
+
+impl TimerKey {
+    /// The key of a timer for `deadline`, not registered yet.
+    pub fn new(deadline: Instant) -> TimerKey {
+        TimerKey(deadline, 0)
+    }
+
+    /// The timer's deadline.
+    pub fn deadline(&self) -> Instant {
+        self.0
+    }
+
+    /// Whether [`Clock::register`] placed it (its place among equal deadlines is set).
+    pub fn is_registered(&self) -> bool {
+        self.1 != 0
+    }
+}
 
 impl Clock {
     /// A running clock that reads the wall clock.
@@ -223,40 +253,40 @@ impl Clock {
         }
     }
 
-    /// While paused: registers a timer for `deadline` (or updates its waker), unless the
-    /// deadline has come, which returns `true`. `key` is the timer's place, kept by its owner
-    /// for [`deregister`](Self::deregister). Running, it returns `false` and registers
-    /// nothing: the owner goes back to the runtime's timer.
-    pub fn register(&self, deadline: Instant, key: &mut Option<TimerKey>, waker: &Waker) -> bool {
+    /// While paused: registers the timer at `key` (or updates its waker), unless its deadline
+    /// has come, which returns `true` (and leaves it unregistered). `key` is kept by the
+    /// timer's owner for [`deregister`](Self::deregister). Running, it returns `false` and
+    /// registers nothing: the owner goes back to the runtime's timer.
+    pub fn register(&self, key: &mut TimerKey, waker: &Waker) -> bool {
         let mut timers = self.lock();
-        if !self.is_paused() {
-            if let Some(key) = key.take() {
-                timers.waiting.remove(&key);
+        let paused = self.is_paused();
+        if !paused || self.now() >= key.0 {
+            if key.is_registered() {
+                timers.waiting.remove(key);
+                key.1 = 0;
             }
-            return false;
+            return paused;
         }
-        if self.now() >= deadline {
-            if let Some(key) = key.take() {
-                timers.waiting.remove(&key);
-            }
-            return true;
-        }
-        match key.and_then(|key| timers.waiting.get_mut(&key)) {
+        match timers.waiting.get_mut(key) {
             Some(known) if known.will_wake(waker) => {}
             Some(known) => known.clone_from(waker),
             None => {
                 timers.made += 1;
-                let new = TimerKey(deadline, timers.made);
-                timers.waiting.insert(new, waker.clone());
-                *key = Some(new);
+                key.1 = timers.made;
+                timers.waiting.insert(*key, waker.clone());
             }
         }
         false
     }
 
-    /// Forgets the timer at `key` (its owner was dropped or completed).
-    pub fn deregister(&self, key: TimerKey) {
-        let removed = self.lock().waiting.remove(&key);
+    /// Forgets the timer at `key` (its owner was dropped or completed); nothing if it is not
+    /// registered.
+    pub fn deregister(&self, key: &mut TimerKey) {
+        if !key.is_registered() {
+            return;
+        }
+        let removed = self.lock().waiting.remove(key);
+        key.1 = 0;
         drop(removed); // outside the lock: a waker's destructor is foreign code
     }
 
@@ -284,18 +314,23 @@ impl Clock {
             };
             self.jump(&mut timers, to)
         };
-        for (_, waker) in due {
-            waker.wake();
-        }
+        due.wake();
         true
     }
 
-    /// Moves the time to `to` and takes the timers due then, for the caller to wake outside
-    /// the lock.
-    fn jump(&self, timers: &mut Timers, to: Instant) -> BTreeMap<TimerKey, Waker> {
+    /// Moves the time to `to` and takes the timers due then, in order, for the caller to wake
+    /// outside the lock. Taken one by one from the front (one due timer is the common case):
+    /// `split_off` would build a new tree for the rest at every jump.
+    fn jump(&self, timers: &mut Timers, to: Instant) -> Due {
         self.set_frozen(to);
-        let later = timers.waiting.split_off(&TimerKey(to, u64::MAX));
-        std::mem::replace(&mut timers.waiting, later)
+        let mut due = Due::default();
+        while let Some(entry) = timers.waiting.first_entry() {
+            if entry.key().0 > to {
+                break;
+            }
+            due.push(entry.remove());
+        }
+        due
     }
 
     /// Moves the frozen time forward to `to` (never back).
@@ -323,43 +358,69 @@ impl Clock {
     /// again at once.
     fn idle(&self) {
         loop {
-            {
-                let timers = self.lock();
-                if !self.is_paused()
-                    || self.work.load(Ordering::Acquire) != 0
-                    || timers.waiting.is_empty()
-                {
+            let due = {
+                let mut timers = self.lock();
+                if !self.is_paused() || self.work.load(Ordering::Acquire) != 0 {
                     return;
                 }
-                self.work.fetch_add(1, Ordering::AcqRel); // the reservation
-            }
-            let ready = self.wake_ready_io() || self.settle_io();
-            if !ready {
-                let due = {
-                    let mut timers = self.lock();
-                    // Work that came while the sockets were asked (a reactor's wake) waits
-                    // for no jump: its end looks again.
-                    let busy = self.work.load(Ordering::Acquire) != 1;
-                    match timers.waiting.first_key_value() {
-                        Some((&TimerKey(to, _), _)) if self.is_paused() && !busy => {
-                            self.jump(&mut timers, to)
-                        }
-                        _ => BTreeMap::new(),
-                    }
+                let Some((&TimerKey(to, _), _)) = timers.waiting.first_key_value() else {
+                    return;
                 };
-                for (_, waker) in due {
-                    waker.wake();
+                self.work.fetch_add(1, Ordering::AcqRel); // the reservation
+                if timers.io_waiting.is_empty() {
+                    // No task waits on a socket: the jump under this one lock.
+                    self.jump(&mut timers, to)
+                } else {
+                    drop(timers);
+                    self.jump_unless_io_ready()
                 }
-            }
+            };
+            due.wake();
             if self.work.fetch_sub(1, Ordering::AcqRel) != 1 {
                 return; // the wakes are work: the last of it jumps next
             }
         }
     }
 
+    /// The jump of [`idle`](Self::idle) where tasks wait on sockets: none if one is ready
+    /// (its task is woken), or if work came meanwhile (a reactor's wake, which looks again
+    /// when it ends).
+    fn jump_unless_io_ready(&self) -> Due {
+        if self.wake_ready_io() || self.settle_io() {
+            return Due::default();
+        }
+        let mut timers = self.lock();
+        let busy = self.work.load(Ordering::Acquire) != 1; // beside the reservation
+        match timers.waiting.first_key_value() {
+            Some((&TimerKey(to, _), _)) if self.is_paused() && !busy => self.jump(&mut timers, to),
+            _ => Due::default(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Timers> {
         // Only map operations run under the lock; a poisoned one is still consistent.
         self.timers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The wakers of the timers one jump made due, in order: the first inline (one is the common
+/// case), the rest in a vector.
+#[derive(Default)]
+struct Due {
+    first: Option<Waker>,
+    rest: Vec<Waker>,
+}
+
+impl Due {
+    fn push(&mut self, waker: Waker) {
+        match self.first {
+            None => self.first = Some(waker),
+            Some(_) => self.rest.push(waker),
+        }
+    }
+
+    fn wake(self) {
+        self.first.into_iter().chain(self.rest).for_each(Waker::wake);
     }
 }
 

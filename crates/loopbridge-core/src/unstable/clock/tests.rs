@@ -16,8 +16,8 @@ fn paused() -> (Arc<Clock>, Instant) {
 /// A paused clock, its time, and a timer on it a second on (woken by nothing).
 fn paused_with_a_timer() -> (Arc<Clock>, Instant) {
     let (clock, start) = paused();
-    let mut key = None;
-    assert!(!clock.register(start + Duration::from_secs(1), &mut key, Waker::noop()));
+    let mut key = TimerKey::new(start + Duration::from_secs(1));
+    assert!(!clock.register(&mut key, Waker::noop()));
     (clock, start)
 }
 
@@ -54,10 +54,11 @@ fn an_idle_paused_clock_jumps_to_its_timers_in_deadline_then_creation_order() {
     let order = Arc::new(Mutex::new(Vec::new()));
     let wakers: Vec<Waker> =
         (0..3).map(|i| Waker::from(Arc::new(Order(Arc::clone(&order), i)))).collect();
-    let (mut a, mut b, mut c) = (None, None, None);
-    assert!(!clock.register(start + 2 * hour, &mut a, &wakers[0]));
-    assert!(!clock.register(start + hour, &mut b, &wakers[1]));
-    assert!(!clock.register(start + hour, &mut c, &wakers[2]));
+    let mut a = TimerKey::new(start + 2 * hour);
+    let (mut b, mut c) = (TimerKey::new(start + hour), TimerKey::new(start + hour));
+    assert!(!clock.register(&mut a, &wakers[0]));
+    assert!(!clock.register(&mut b, &wakers[1]));
+    assert!(!clock.register(&mut c, &wakers[2]));
     assert!(b < c, "equal deadlines keep their creation order");
     // A task ends its poll: no work left, the clock jumps. These wakers are no task's (they
     // count no work), so it jumps on through every timer.
@@ -75,11 +76,12 @@ fn a_woken_task_holds_the_clock_until_it_is_polled() {
     let second = Duration::from_secs(1);
     let mut sleeper = Some(Tracker::scheduled(&clock));
     let mut cx = Context::from_waker(Waker::noop());
-    let (mut first, mut next) = (None, None);
+    let mut first = TimerKey::new(start + second);
+    let mut next = TimerKey::new(start + 2 * second);
     // The task registers two timers with its (counting) waker, and waits.
     let _ = poll_tracked(&mut sleeper, &clock, &mut cx, |cx| {
-        assert!(!clock.register(start + second, &mut first, cx.waker()));
-        assert!(!clock.register(start + 2 * second, &mut next, cx.waker()));
+        assert!(!clock.register(&mut first, cx.waker()));
+        assert!(!clock.register(&mut next, cx.waker()));
         Poll::<()>::Pending
     });
     assert_eq!(clock.now(), start + second, "jumped to the first, and held there by the wake");
@@ -90,10 +92,10 @@ fn a_woken_task_holds_the_clock_until_it_is_polled() {
         tracker.finish();
         Waker::from(tracker).wake();
     }
-    let mut last = None;
+    let mut last = TimerKey::new(start + 3 * second);
     let mut other = Some(Tracker::scheduled(&clock));
     let _ = poll_tracked(&mut other, &clock, &mut cx, |cx| {
-        assert!(!clock.register(start + 3 * second, &mut last, cx.waker()));
+        assert!(!clock.register(&mut last, cx.waker()));
         Poll::<()>::Pending
     });
     assert_eq!(clock.now(), start + 3 * second);
@@ -134,12 +136,13 @@ fn resume_wakes_the_virtual_timers_and_far_deadlines_never_overflow() {
     clock.pause();
     let order = Arc::new(Mutex::new(Vec::new()));
     let waker = Waker::from(Arc::new(Order(Arc::clone(&order), 7)));
-    let mut key = None;
-    assert!(!clock.register(clock.now() + Duration::from_secs(60), &mut key, &waker));
+    let mut key = TimerKey::new(clock.now() + Duration::from_secs(60));
+    assert!(!clock.register(&mut key, &waker));
     assert!(!clock.fire_next(Some(clock.now() + Duration::from_secs(1))), "not due within 1 s");
     clock.resume();
     assert_eq!(*order.lock().unwrap(), [7], "resume wakes the virtual timers");
-    assert!(!clock.register(clock.now(), &mut key, Waker::noop()), "running: nothing registers");
+    let mut key = TimerKey::new(clock.now());
+    assert!(!clock.register(&mut key, Waker::noop()), "running: nothing registers");
     clock.pause();
     let far = clock.now().checked_add(Duration::from_secs(u64::MAX / 4));
     if let Some(far) = far {
