@@ -156,6 +156,7 @@ mod tests {
                 "## Concurrent sync callers of `block_on` on one runtime (`concurrent`)",
                 "## Idle runner (`idle`)",
                 "## Small operations inside a task (`time_ops`)",
+                "## Paused time (`paused`)",
                 "## Structured concurrency (`structured`)",
                 "## Sockets over loopback TCP (`net`)",
                 "## HTTP and Redis clients over loopback (`protocols`)",

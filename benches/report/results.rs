@@ -164,7 +164,7 @@ impl Results {
             })
             .collect();
         let mut values = BTreeMap::new();
-        for file in ["allocations.tsv", "idle.tsv"] {
+        for file in ["allocations.tsv", "idle.tsv", "paused.tsv"] {
             let Ok(text) = fs::read_to_string(results_dir.join(file)) else { continue };
             values.extend(parse_tsv(&text));
         }

@@ -45,6 +45,7 @@ pub(crate) fn sections(results: &Results) -> Out {
     threads::concurrent(results, &mut out);
     threads::idle(results, &mut out);
     time_ops::time_ops(results, &mut out);
+    time_ops::paused(results, &mut out);
     tasks::structured(results, &mut out);
     io::net(results, &mut out);
     io::protocols(results, &mut out);

@@ -197,6 +197,18 @@ pub(crate) const TOKEN: Target = target(
     Limit::AtMostTimes(1.10),
     "tokio-util's",
 );
+pub(crate) const PAUSED: Target = target(
+    "paused",
+    "10,000 random virtual sleeps, wall time on tokio current-thread",
+    Limit::AtMostTimes(1.2),
+    "tokio's own paused clock",
+);
+pub(crate) const TIMER_BYTES: Target = target(
+    "timer_bytes",
+    "heap bytes per pending virtual timer",
+    Limit::AtMostTimes(1.0),
+    "tokio's paused timer",
+);
 pub(crate) const NET_ECHO: Target =
     target("net_echo", "1-byte TCP echo round trip", Limit::AtMostTimes(1.05), "native sockets");
 pub(crate) const NET_THROUGHPUT: Target =
@@ -239,6 +251,8 @@ pub(crate) const TARGETS: &[Target] = &[
     IDLE,
     TIME_OPS,
     DETECTION,
+    PAUSED,
+    TIMER_BYTES,
     JOIN_SET,
     JOIN_DRAIN,
     TOKEN,

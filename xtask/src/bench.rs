@@ -41,6 +41,7 @@ const BENCHES: &[(&str, &str)] = &[
     ("net", "loopback TCP: 1-byte echo, 64 MiB one way, connect + accept; pinned"),
     ("protocols", "hyper HTTP/1 (1, 16 connections), Redis vs redis-rs (starts redis-server)"),
     ("idle", "CPU time over 2 s idle and RSS per extra runner"),
+    ("paused", "10,000 random virtual sleeps vs tokio's paused clock; bytes per virtual timer"),
 ];
 
 /// Prints `cargo xtask bench --help`.
@@ -221,9 +222,12 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
 /// The benches that talk to a Redis server, whose address they read from `TINYKV_REDIS_ADDR`.
 const NEEDS_REDIS: [&str; 1] = ["protocols"];
 
-/// The benches that run once whatever the rounds: they count (allocations) or read `/proc`
-/// (idle) instead of comparing timings.
-const RUN_ONCE: [&str; 2] = ["allocations", "idle"];
+/// The features a bench needs beyond the package's defaults (as `--features X` arguments).
+const FEATURES: [(&str, &str); 1] = [("paused", "--features=tokio-paused")];
+
+/// The benches that run once whatever the rounds: they count (allocations), read `/proc`
+/// (idle), or alternate their own rounds (paused) instead of comparing criterion's timings.
+const RUN_ONCE: [&str; 3] = ["allocations", "idle", "paused"];
 
 fn run_benches(
     options: &Options,
@@ -271,6 +275,7 @@ fn run_benches(
             let mut cmd = Cmd::cargo()
                 .split_args("bench -p loopbridge-benches --bench")
                 .args([*name])
+                .args(FEATURES.iter().filter(|(bench, _)| bench == name).map(|(_, f)| *f))
                 .env(
                     "CRITERION_HOME",
                     &criterion_home.join(format!("round-{round}")).display().to_string(),

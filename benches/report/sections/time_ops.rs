@@ -95,3 +95,49 @@ pub(super) fn time_ops(results: &Results, out: &mut Out) {
     out.verdict(DETECTION, &detection);
     out.verdict(DETECTION_FLOOR, &at_floor);
 }
+
+/// Paused time: 10,000 random virtual sleeps against tokio's own paused clock (a target on
+/// tokio current-thread, the one flavour tokio pauses; the others for reference), and heap
+/// bytes per pending virtual timer against tokio's.
+pub(super) fn paused(results: &Results, out: &mut Out) {
+    let value = |key: String| results.values.get(&key).copied();
+    let anchor = value("paused_sleeps_ms/tokio_ct/native".into());
+    let native_bytes = value("timer_bytes/tokio_ct/native".into());
+    let mut rows = String::new();
+    let (mut speed, mut memory) = (Tally::default(), Tally::default());
+    for flavour in FLAVOURS {
+        let ms = value(format!("paused_sleeps_ms/{flavour}/loopbridge"));
+        let ratio = value(format!("paused_sleeps_ratio/{flavour}"));
+        let min = value(format!("paused_sleeps_ratio_min/{flavour}"));
+        let max = value(format!("paused_sleeps_ratio_max/{flavour}"));
+        let bytes = value(format!("timer_bytes/{flavour}/loopbridge"));
+        let speed_met = ratio.filter(|_| flavour == "tokio_ct").map(|r| PAUSED.limit.met(r));
+        if flavour == "tokio_ct" {
+            speed.add(speed_met);
+        }
+        let memory_met = bytes.zip(native_bytes).map(|(b, n)| TIMER_BYTES.limit.met(b / n));
+        memory.add(memory_met);
+        let show = |v: Option<f64>, digits: usize, unit: &str| {
+            v.map_or("—".to_owned(), |v| format!("{v:.digits$}{unit}"))
+        };
+        let speed_verdict = match (flavour, speed_met) {
+            ("tokio_ct", met) => crate::verdicts::verdict(met).to_owned(),
+            _ => "for reference".to_owned(),
+        };
+        let _ = writeln!(
+            rows,
+            "| {flavour} | {} | {} | {} | {}–{} | {speed_verdict} | {} / {} | {} |",
+            show(anchor, 2, " ms"),
+            show(ms, 2, " ms"),
+            show(ratio, 2, "×"),
+            show(min, 2, ""),
+            show(max, 2, ""),
+            show(native_bytes, 1, ""),
+            show(bytes, 1, ""),
+            crate::verdicts::verdict(memory_met),
+        );
+    }
+    out.values.extend([("paused_rows", rows)]);
+    out.verdict(PAUSED, &speed);
+    out.verdict(TIMER_BYTES, &memory);
+}
