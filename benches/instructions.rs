@@ -16,6 +16,12 @@
 //! - `join_set_100`: spawn 100 trivial tasks into a `JoinSet` and join them, as a task
 //!   (`structured.rs`): tokio's `JoinSet` on tokio, a `FuturesUnordered` of the runtime's
 //!   own handles on smol and async-std. One operation is the whole round of 100.
+//! - `sleep_made`, `timeout_ready`, `now`, as a task, on a clock nobody paused: an hour's sleep
+//!   made, polled once (so registered with the timer) and dropped — a timer's whole way short
+//!   of firing; a `timeout` of a ready future; reading the clock (`time::now()` against
+//!   `std::time::Instant::now()`). Native: the runtime's own timer (`tokio::time::sleep`,
+//!   `async_io::Timer`, `async_std::task::sleep`) and timeout (smol has none: `or` with a
+//!   timer, as in `time_ops.rs`).
 //!
 //! ```text
 //! cargo bench -p loopbridge-benches --bench instructions -- --list
@@ -23,10 +29,20 @@
 //! ```
 
 use std::hint::black_box;
+use std::pin::Pin;
+use std::time::Duration;
 
 use loopbridge_benches::{Flavour, SmolPool, TokioCt, YieldOnce, join_set, tokio_mt, trivial};
 
-const OPERATIONS: [&str; 4] = ["spawn_await", "block_on_ready", "block_on_yield", "join_set_100"];
+const OPERATIONS: [&str; 7] = [
+    "spawn_await",
+    "block_on_ready",
+    "block_on_yield",
+    "join_set_100",
+    "sleep_made",
+    "timeout_ready",
+    "now",
+];
 const IMPLEMENTATIONS: [&str; 2] = ["native", "loopbridge"];
 
 fn main() {
@@ -83,6 +99,10 @@ fn run(case: &str, n: u64) {
             runner.block_on(runner.spawn(join_set::loopbridge_rounds(n))).expect("the rounds");
         }
         ("join_set_100", "native") => join_set_native(flavour, n),
+        ("sleep_made" | "timeout_ready" | "now", implementation) => {
+            let body = time_op(flavour, operation, implementation == "native", n);
+            as_task(flavour, implementation == "native", body);
+        }
         ("block_on_ready" | "block_on_yield", implementation) => {
             let shape = operation == "block_on_yield";
             block_on(flavour, implementation == "native", shape, n);
@@ -192,5 +212,100 @@ fn block_on(flavour: Flavour, native: bool, yielding: bool, n: u64) {
                 black_box(async_std::task::block_on(future()));
             }
         }
+    }
+}
+
+/// A loop of `n` of the time operation `operation`, native or loopbridge's, for a task of
+/// `flavour`.
+fn time_op(
+    flavour: Flavour,
+    operation: &str,
+    native: bool,
+    n: u64,
+) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    use futures_lite::future::{FutureExt as _, poll_once};
+    const HOUR: Duration = Duration::from_secs(3600);
+    let on_tokio = matches!(flavour, Flavour::TokioMt | Flavour::TokioCt);
+    match (operation, native) {
+        ("sleep_made", false) => Box::pin(async move {
+            for _ in 0..n {
+                black_box(poll_once(std::pin::pin!(loopbridge::sleep(HOUR))).await);
+            }
+        }),
+        ("sleep_made", true) if on_tokio => Box::pin(async move {
+            for _ in 0..n {
+                black_box(poll_once(std::pin::pin!(tokio::time::sleep(HOUR))).await);
+            }
+        }),
+        ("sleep_made", true) if flavour == Flavour::Smol => Box::pin(async move {
+            for _ in 0..n {
+                black_box(poll_once(async_io::Timer::after(HOUR)).await);
+            }
+        }),
+        ("sleep_made", true) => Box::pin(async move {
+            for _ in 0..n {
+                black_box(poll_once(std::pin::pin!(async_std::task::sleep(HOUR))).await);
+            }
+        }),
+        ("timeout_ready", false) => Box::pin(async move {
+            for _ in 0..n {
+                black_box(loopbridge::timeout(HOUR, async { black_box(1) }).await.ok());
+            }
+        }),
+        ("timeout_ready", true) if on_tokio => Box::pin(async move {
+            for _ in 0..n {
+                black_box(tokio::time::timeout(HOUR, async { black_box(1) }).await.ok());
+            }
+        }),
+        ("timeout_ready", true) if flavour == Flavour::Smol => Box::pin(async move {
+            for _ in 0..n {
+                let timer = async_io::Timer::after(HOUR);
+                let ready = async { Some(black_box(1)) };
+                let elapsed = async move {
+                    timer.await;
+                    None
+                };
+                black_box(ready.or(elapsed).await);
+            }
+        }),
+        ("timeout_ready", true) => Box::pin(async move {
+            for _ in 0..n {
+                black_box(async_std::future::timeout(HOUR, async { black_box(1) }).await.ok());
+            }
+        }),
+        (_, false) => Box::pin(async move {
+            for _ in 0..n {
+                black_box(loopbridge::time::now());
+            }
+        }),
+        (_, true) => Box::pin(async move {
+            for _ in 0..n {
+                black_box(std::time::Instant::now());
+            }
+        }),
+    }
+}
+
+/// Runs `body` as a task of the native runtime of `flavour`, or of a loopbridge runner of it.
+fn as_task(flavour: Flavour, native: bool, body: Pin<Box<dyn Future<Output = ()> + Send>>) {
+    if !native {
+        let runner = flavour.runner();
+        runner.block_on(runner.spawn(body)).expect("the measured loop");
+        return;
+    }
+    match flavour {
+        Flavour::TokioMt => {
+            let runtime = tokio_mt();
+            runtime.block_on(runtime.spawn(body)).expect("the measured loop");
+        }
+        Flavour::TokioCt => {
+            let ct = TokioCt::start();
+            ct.handle().block_on(ct.handle().spawn(body)).expect("the measured loop");
+        }
+        Flavour::Smol => {
+            let pool = SmolPool::start(flavour.workers());
+            async_io::block_on(pool.executor().spawn(body));
+        }
+        Flavour::AsyncStd => async_std::task::block_on(async_std::task::spawn(body)),
     }
 }

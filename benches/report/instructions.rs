@@ -56,6 +56,9 @@ fn limit(operation: &str, flavour: &str) -> Option<Limit> {
         "spawn_await" if on_tokio => Some(SPAWN.limit),
         "join_set_100" if on_tokio => Some(JOIN_SET.limit),
         "join_set_100" => None,
+        // Their target is against loopbridge before the virtual clock (+2 %, measured by hand
+        // in docs/performance.md); beside the native timer they are for reference.
+        "sleep_made" | "timeout_ready" | "now" => None,
         _ => Some(INSTRUCTIONS.limit),
     }
 }

@@ -218,3 +218,60 @@ fn thread_bound_values_are_served_to_its_tasks() {
         assert_eq!(sum.unwrap(), 3);
     });
 }
+
+/// A backend whose clock is its own: an hour ahead of the wall clock.
+#[derive(Clone, Debug)]
+struct AnHourAhead;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+impl LoopBackend for AnHourAhead {
+    type Timer = JoinHandle<()>;
+
+    fn kind(&self) -> BackendKind {
+        KIND
+    }
+
+    fn spawn_task<F>(&self, task: TaskFuture<F>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        ThreadPerTask.spawn_task(task);
+    }
+
+    fn spawn_blocking_job<F, T>(&self, job: BlockingJob<F, T>)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        ThreadPerTask.spawn_blocking_job(job);
+    }
+
+    fn try_block_on_until<F: Future>(
+        &self,
+        future: F,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, BlockOnError> {
+        ThreadPerTask.try_block_on_until(future, deadline)
+    }
+
+    fn timer_at(&self, deadline: Instant) -> Self::Timer {
+        ThreadPerTask.timer_at(deadline - HOUR)
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now() + HOUR
+    }
+}
+
+#[test]
+fn time_now_and_deadlines_read_its_own_clock() {
+    with_watchdog(|| {
+        let bridge = Bridge::from_backend(AnHourAhead);
+        let (wall, now) = bridge.block_on(async { (Instant::now(), loopbridge::time::now()) });
+        assert!(now >= wall + HOUR - Duration::from_secs(60), "{now:?} is not its clock");
+        let deadline = bridge.block_on(async { loopbridge::sleep(HOUR).deadline() });
+        assert!(deadline.is_some_and(|d| d >= wall + 2 * HOUR - Duration::from_secs(60)));
+    });
+}

@@ -158,6 +158,7 @@ impl<T: Future> Sleep<T> {
     /// let s = loopbridge_core::time::Sleep::<std::future::Ready<()>>::yield_once();
     /// assert!(s.deadline().is_none() && !s.is_elapsed());
     /// ```
+    #[inline]
     pub fn yield_once() -> Self {
         Sleep { inner: SleepInner::Yield { yield_now: YieldNow::new() }, deadline: None }
     }
@@ -219,6 +220,7 @@ impl<T: Future> Sleep<T> {
     /// assert!(sleep.deadline().is_some());
     /// drop(sleep); // never polled: no timer was made
     /// ```
+    #[inline]
     pub fn deferred(duration: Duration, now: Instant, timer_at: fn(Instant) -> T) -> Self {
         if duration.is_zero() {
             return Sleep::yield_once();
@@ -381,6 +383,7 @@ impl<F: Future, T: Future> Timeout<F, T> {
     /// # use loopbridge_core::time::{Sleep, Timeout};
     /// let _ = Timeout::new(async {}, Sleep::new(Duration::from_secs(1), std::time::Instant::now, |_| std::future::ready(())));
     /// ```
+    #[inline]
     pub fn new(future: F, sleep: Sleep<T>) -> Self {
         Timeout { future, sleep }
     }

@@ -220,8 +220,16 @@ impl LoopBackend for AnyBackend {
         AnyTimer::at(self, deadline)
     }
 
+    /// The runtime's clock; while no clock of loopbridge's was ever paused, the wall clock (or
+    /// tokio's own, which tokio may have paused) without asking the adapter. An application's
+    /// own backend is always asked: its clock is its own.
     #[inline]
     fn now(&self) -> Instant {
+        if !matches!(self, AnyBackend::Custom(_))
+            && !loopbridge_core::unstable::clock::any_ever_paused()
+        {
+            return crate::time::unpaused_now();
+        }
         dispatch!(self, b => b.now())
     }
 }

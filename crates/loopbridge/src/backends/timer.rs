@@ -50,10 +50,19 @@ struct Resumed {
 
 impl AnyTimer {
     /// A timer of `backend` for `deadline` on its clock.
+    #[inline]
     pub(crate) fn at(backend: &AnyBackend, deadline: Instant) -> AnyTimer {
         if !clock::any_ever_paused() {
             return AnyTimer(Repr::Native(backend.native_timer_at(deadline)));
         }
+        AnyTimer::clocked(backend, deadline)
+    }
+
+    /// [`at`](Self::at) in a process where a clock was paused: out of line, as no other
+    /// program comes here.
+    #[cold]
+    #[inline(never)]
+    fn clocked(backend: &AnyBackend, deadline: Instant) -> AnyTimer {
         match backend.clock() {
             Some(clock) if clock.was_ever_paused() => {
                 let on = Virtual {
@@ -71,45 +80,55 @@ impl AnyTimer {
 impl Future for AnyTimer {
     type Output = ();
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let repr = &mut self.get_mut().0;
-        loop {
-            match repr {
-                Repr::Native(timer) => return Pin::new(timer).poll(cx),
-                Repr::Virtual(on) if !on.clock.is_paused() => {
-                    on.clock.deregister(&mut on.key);
-                    *repr = take_virtual(repr).resumed();
+        match &mut self.get_mut().0 {
+            Repr::Native(timer) => Pin::new(timer).poll(cx),
+            repr => poll_clocked(repr, cx),
+        }
+    }
+}
+
+/// The poll of a timer on a clock that was paused, out of line (see [`AnyTimer::clocked`]).
+#[cold]
+#[inline(never)]
+fn poll_clocked(repr: &mut Repr, cx: &mut Context<'_>) -> Poll<()> {
+    loop {
+        match repr {
+            Repr::Native(timer) => return Pin::new(timer).poll(cx),
+            Repr::Virtual(on) if !on.clock.is_paused() => {
+                on.clock.deregister(&mut on.key);
+                *repr = take_virtual(repr).resumed();
+            }
+            Repr::Virtual(on) => {
+                if on.clock.register(&mut on.key, cx.waker()) {
+                    return Poll::Ready(());
                 }
-                Repr::Virtual(on) => {
-                    if on.clock.register(&mut on.key, cx.waker()) {
-                        return Poll::Ready(());
-                    }
-                    if on.clock.is_paused() {
+                if on.clock.is_paused() {
+                    return Poll::Pending;
+                }
+            }
+            Repr::Resumed(resumed) if resumed.on.clock.is_paused() => {
+                resumed.on.clock.unwatch(&mut resumed.slot);
+                *repr = Repr::Virtual(take_virtual(repr));
+            }
+            Repr::Resumed(resumed) => {
+                let Resumed { on, timer, slot } = &mut **resumed;
+                if Pin::new(timer).poll(cx).is_pending() {
+                    // Woken by a pause, to go virtual.
+                    on.clock.watch(slot, cx.waker());
+                    if !on.clock.is_paused() {
                         return Poll::Pending;
                     }
+                    continue;
                 }
-                Repr::Resumed(resumed) if resumed.on.clock.is_paused() => {
-                    resumed.on.clock.unwatch(&mut resumed.slot);
-                    *repr = Repr::Virtual(take_virtual(repr));
+                on.clock.unwatch(slot);
+                if on.clock.now() >= on.key.deadline() {
+                    return Poll::Ready(());
                 }
-                Repr::Resumed(resumed) => {
-                    let Resumed { on, timer, slot } = &mut **resumed;
-                    if Pin::new(timer).poll(cx).is_pending() {
-                        // Woken by a pause, to go virtual.
-                        on.clock.watch(slot, cx.waker());
-                        if !on.clock.is_paused() {
-                            return Poll::Pending;
-                        }
-                        continue;
-                    }
-                    on.clock.unwatch(slot);
-                    if on.clock.now() >= on.key.deadline() {
-                        return Poll::Ready(());
-                    }
-                    // The clock was paused and resumed meanwhile: its deadline moved.
-                    let on = take_virtual(repr);
-                    *repr = on.resumed();
-                }
+                // The clock was paused and resumed meanwhile: its deadline moved.
+                let on = take_virtual(repr);
+                *repr = on.resumed();
             }
         }
     }
@@ -120,7 +139,12 @@ impl Future for AnyTimer {
 fn take_virtual(repr: &mut Repr) -> Virtual {
     match std::mem::replace(repr, Repr::Native(NativeTimer::Spent)) {
         Repr::Virtual(on) => on,
-        Repr::Resumed(resumed) => resumed.on,
+        // Its drop forgets the waker it kept for the next pause.
+        Repr::Resumed(resumed) => Virtual {
+            backend: resumed.on.backend.clone(),
+            clock: Arc::clone(&resumed.on.clock),
+            key: TimerKey::new(resumed.on.key.deadline()),
+        },
         Repr::Native(_) => unreachable!("only a clocked timer changes state"),
     }
 }
@@ -133,13 +157,16 @@ impl Virtual {
     }
 }
 
-impl Drop for AnyTimer {
+// The drops are the clocked states' own, so that a native timer's drop is the runtime's alone.
+impl Drop for Virtual {
     fn drop(&mut self) {
-        match &mut self.0 {
-            Repr::Native(_) => {}
-            Repr::Virtual(on) => on.clock.deregister(&mut on.key),
-            Repr::Resumed(resumed) => resumed.on.clock.unwatch(&mut resumed.slot),
-        }
+        self.clock.deregister(&mut self.key);
+    }
+}
+
+impl Drop for Resumed {
+    fn drop(&mut self) {
+        self.on.clock.unwatch(&mut self.slot);
     }
 }
 

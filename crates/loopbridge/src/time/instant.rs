@@ -28,8 +28,28 @@ use crate::runtime::ambient;
 ///     assert!(loopbridge::time::now() - start >= Duration::from_millis(2));
 /// });
 /// ```
+#[inline]
 pub fn now() -> std::time::Instant {
+    if !loopbridge_core::unstable::clock::any_ever_paused()
+        && !crate::backends::CustomBackend::any_made()
+    {
+        return unpaused_now();
+    }
     ambient::with_running(|backend| backend.map_or_else(std::time::Instant::now, |b| b.now()))
+}
+
+/// [`now`] while no clock of loopbridge's was ever paused (and no application backend, with a
+/// clock of its own, was made): each is the wall clock, so only a tokio runtime paused by tokio
+/// itself can be elsewhere, and tokio's `Instant::now` reads the
+/// clock of the runtime whose thread this is (the wall clock anywhere else, and without
+/// tokio's `test-util`, nothing but the wall clock). No runtime lookup: as cheap as reading
+/// the wall clock, which every timeout does.
+#[inline]
+pub(crate) fn unpaused_now() -> std::time::Instant {
+    #[cfg(feature = "tokio")]
+    return tokio::time::Instant::now().into_std();
+    #[cfg(not(feature = "tokio"))]
+    return std::time::Instant::now();
 }
 
 /// A moment on the clock of the runtime running the caller: tokio's `time::Instant`, on every

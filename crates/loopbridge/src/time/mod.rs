@@ -36,6 +36,7 @@ mod timeout;
 pub use clock::{
     ClockError, advance, is_paused, pause, resume, try_advance, try_pause, try_resume,
 };
+pub(crate) use instant::unpaused_now;
 pub use instant::{Instant, now};
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use loopbridge_core::Elapsed;

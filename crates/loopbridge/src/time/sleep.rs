@@ -142,6 +142,7 @@ impl fmt::Debug for Sleep {
 /// assert!(start.elapsed() >= Duration::from_millis(5)); // never early
 /// ```
 #[track_caller]
+#[inline]
 pub fn sleep(duration: Duration) -> Sleep {
     if duration.is_zero() {
         return Sleep::new(loopbridge_core::time::Sleep::yield_once()); // no runtime needed

@@ -39,6 +39,7 @@ use crate::runtime::ambient::with_current;
 /// ));
 /// assert!(late.is_err());
 /// ```
+#[inline]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     let sleep = if duration.is_zero() {
         loopbridge_core::time::Sleep::yield_once() // no clock to read
@@ -69,6 +70,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 /// });
 /// assert!(late.is_err());
 /// ```
+#[inline]
 pub fn timeout_at<F: Future>(deadline: impl Into<Instant>, future: F) -> Timeout<F> {
     let deadline = deadline.into();
     let sleep = loopbridge_core::time::Sleep::deferred_until(deadline, current_timer_at);
