@@ -89,20 +89,11 @@ pub(crate) struct CustomBackend {
     inner: Arc<dyn Erased>,
 }
 
-/// Set when the process makes its first application backend, whose clock (its `now`) may be
-/// its own: until then `time::now()` reads the wall clock without asking any backend.
-static ANY_CUSTOM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 impl CustomBackend {
     pub(crate) fn new<B: LoopBackend>(backend: B) -> Self {
-        ANY_CUSTOM.store(true, std::sync::atomic::Ordering::Release);
+        // Its `now` may be a clock of its own: `time::now()` must ask it from now on.
+        loopbridge_core::unstable::clock::note_other_clock();
         CustomBackend { inner: Arc::new(backend) }
-    }
-
-    /// Whether the process ever made an application backend.
-    #[inline]
-    pub(crate) fn any_made() -> bool {
-        ANY_CUSTOM.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The custom backend the calling thread works for, if any.

@@ -220,14 +220,12 @@ impl LoopBackend for AnyBackend {
         AnyTimer::at(self, deadline)
     }
 
-    /// The runtime's clock; while no clock of loopbridge's was ever paused, the wall clock (or
-    /// tokio's own, which tokio may have paused) without asking the adapter. An application's
-    /// own backend is always asked: its clock is its own.
+    /// The runtime's clock; while every clock of the process is the wall clock (none was ever
+    /// paused, no application backend with a `now` of its own was made), the wall clock — or
+    /// tokio's own, which tokio may have paused — without asking the adapter.
     #[inline]
     fn now(&self) -> Instant {
-        if !matches!(self, AnyBackend::Custom(_))
-            && !loopbridge_core::unstable::clock::any_ever_paused()
-        {
+        if loopbridge_core::unstable::clock::wall_clock_everywhere() {
             return crate::time::unpaused_now();
         }
         dispatch!(self, b => b.now())

@@ -30,9 +30,7 @@ use crate::runtime::ambient;
 /// ```
 #[inline]
 pub fn now() -> std::time::Instant {
-    if !loopbridge_core::unstable::clock::any_ever_paused()
-        && !crate::backends::CustomBackend::any_made()
-    {
+    if loopbridge_core::unstable::clock::wall_clock_everywhere() {
         return unpaused_now();
     }
     ambient::with_running(|backend| backend.map_or_else(std::time::Instant::now, |b| b.now()))

@@ -56,6 +56,32 @@ pub fn any_ever_paused() -> bool {
     ANY_EVER_PAUSED.load(Ordering::Relaxed)
 }
 
+/// Set by the first pause of any clock, or by [`note_other_clock`]: until then every clock of
+/// the process reads the wall clock.
+static ANY_OTHER_CLOCK: AtomicBool = AtomicBool::new(false);
+
+/// Whether every clock of the process is still the wall clock: no clock was ever paused, and
+/// no clock of an application's own was noted. One load: what `time::now()` asks first.
+///
+/// # Examples
+///
+/// ```
+/// use loopbridge_core::unstable::clock;
+///
+/// clock::note_other_clock(); // an application's backend, with a `now` of its own
+/// assert!(!clock::wall_clock_everywhere());
+/// ```
+#[inline]
+pub fn wall_clock_everywhere() -> bool {
+    !ANY_OTHER_CLOCK.load(Ordering::Relaxed)
+}
+
+/// Notes a clock that may not be the wall clock (an application's backend, whose `now` is its
+/// own): from now on [`wall_clock_everywhere`] is `false`.
+pub fn note_other_clock() {
+    ANY_OTHER_CLOCK.store(true, Ordering::Release);
+}
+
 /// The clock of one runtime; see the [module docs](self).
 ///
 /// # Examples
@@ -202,6 +228,7 @@ impl Clock {
             self.frozen.store(nanos(now.saturating_duration_since(self.epoch)), Ordering::Release);
             self.ever_paused.store(true, Ordering::Release);
             ANY_EVER_PAUSED.store(true, Ordering::Release);
+            note_other_clock();
             self.paused.store(true, Ordering::Release);
             std::mem::take(&mut timers.running)
         };
