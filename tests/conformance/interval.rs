@@ -1,7 +1,8 @@
 //! `interval`: ticks that are never early and keep their schedule, tokio's three missed-tick
-//! policies, the `Stream` impl, resets — on every backend's timers. These tests are about time
-//! itself, so they measure it, with bounds only on the side that cannot be noise: a tick may be
-//! late on a loaded machine, never early.
+//! policies, the `Stream` impl, resets — on every backend. The first and the last tests run on
+//! the backends' real timers, with bounds only on the side that cannot be noise (a tick may be
+//! late on a loaded machine, never early); the schedule and its policies run on a paused clock
+//! (docs/testing.md), where every tick lands exactly where the schedule puts it.
 
 use std::future::Future;
 use std::panic::catch_unwind;
@@ -13,12 +14,19 @@ use loopbridge::MissedTickBehavior;
 use loopbridge_tests::panic_message;
 
 const PERIOD: Duration = Duration::from_millis(20);
+/// The period on a paused clock: a virtual minute, far beyond tokio's 5 ms lateness tolerance.
+const MINUTE: Duration = Duration::from_secs(60);
 
-/// Waits until well past the tick due at `due`, so that it counts as missed (more than 5 ms
-/// late), and returns when the wait ended.
+/// The runtime's clock (virtual on a paused one).
+fn now() -> Instant {
+    loopbridge::time::now()
+}
+
+/// Waits until well past the tick due at `due` (half a period after the next one), so that it
+/// counts as missed, and returns when the wait ended: exactly then, on a paused clock.
 async fn miss(due: Instant) -> Instant {
-    loopbridge::sleep_until(due + PERIOD + PERIOD / 2).await;
-    Instant::now()
+    loopbridge::sleep_until(due + MINUTE + MINUTE / 2).await;
+    now()
 }
 
 #[loopbridge::test]
@@ -34,97 +42,87 @@ async fn ticks_are_never_early_and_keep_their_schedule() {
     }
 }
 
-#[loopbridge::test]
+#[loopbridge::test(start_paused = true)]
 async fn interval_at_starts_at_its_start() {
-    let start = Instant::now() + PERIOD;
-    let mut interval = loopbridge::interval_at(start, PERIOD);
+    let start = now() + MINUTE;
+    let mut interval = loopbridge::interval_at(start, MINUTE);
     assert_eq!(interval.tick().await, start);
-    assert!(Instant::now() >= start);
-    assert_eq!(interval.tick().await, start + PERIOD);
-    assert!(Instant::now() >= start + PERIOD);
+    assert_eq!(now(), start);
+    assert_eq!(interval.tick().await, start + MINUTE);
+    assert_eq!(now(), start + MINUTE);
 }
 
-#[loopbridge::test]
+#[loopbridge::test(start_paused = true)]
 async fn burst_catches_up_on_the_original_schedule() {
-    let mut interval = loopbridge::interval(PERIOD);
+    let mut interval = loopbridge::interval(MINUTE);
     assert_eq!(interval.missed_tick_behavior(), MissedTickBehavior::Burst);
     let first = interval.tick().await;
-    let late = miss(first + PERIOD).await;
+    let late = miss(first + MINUTE).await;
+    assert_eq!(late, first + MINUTE * 5 / 2);
     // Every missed tick completes at once, due where the schedule put it.
-    let mut n = 1;
-    while first + PERIOD * n <= late {
-        assert_eq!(interval.tick().await, first + PERIOD * n);
-        n += 1;
-    }
-    assert!(n >= 2, "at least one tick was missed and delivered");
-    let next = interval.tick().await;
-    assert_eq!(next, first + PERIOD * n, "back on the schedule");
-    assert!(Instant::now() >= next);
+    assert_eq!(interval.tick().await, first + MINUTE);
+    assert_eq!(interval.tick().await, first + MINUTE * 2);
+    assert_eq!(now(), late, "the missed ticks took no time");
+    assert_eq!(interval.tick().await, first + MINUTE * 3, "back on the schedule");
+    assert_eq!(now(), first + MINUTE * 3);
 }
 
-#[loopbridge::test]
+#[loopbridge::test(start_paused = true)]
 async fn delay_starts_over_a_period_after_the_late_tick() {
-    let mut interval = loopbridge::interval(PERIOD);
+    let mut interval = loopbridge::interval(MINUTE);
     interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let first = interval.tick().await;
-    let late = miss(first + PERIOD).await;
-    assert_eq!(interval.tick().await, first + PERIOD, "the missed tick, at once");
-    let taken = Instant::now();
-    let next = interval.tick().await;
-    // One period after the moment the late tick was taken (which lies in [late, taken]).
-    assert!(next >= late + PERIOD && next <= taken + PERIOD, "{:?}", next - first);
-    assert!(Instant::now() >= next);
-    // On that new schedule from then on (or later still, if `next` was itself missed).
-    let after = interval.tick().await;
-    assert!(after >= next + PERIOD, "{:?}", after - next);
+    let late = miss(first + MINUTE).await;
+    assert_eq!(interval.tick().await, first + MINUTE, "the missed tick, at once");
+    // One period after the moment the late tick was taken, and on that schedule from then on.
+    assert_eq!(interval.tick().await, late + MINUTE);
+    assert_eq!(now(), late + MINUTE);
+    assert_eq!(interval.tick().await, late + MINUTE * 2);
 }
 
-#[loopbridge::test]
+#[loopbridge::test(start_paused = true)]
 async fn skip_moves_to_the_next_tick_of_the_original_schedule() {
-    let mut interval = loopbridge::interval(PERIOD);
+    let mut interval = loopbridge::interval(MINUTE);
     interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let first = interval.tick().await;
-    let late = miss(first + PERIOD).await;
-    assert_eq!(interval.tick().await, first + PERIOD, "the missed tick, at once");
-    let taken = Instant::now();
-    let next = interval.tick().await;
-    let offset = (next - first).as_nanos();
-    assert_eq!(offset % PERIOD.as_nanos(), 0, "on the original schedule");
-    // The first tick of the schedule after the moment the late tick was taken.
-    assert!(next > late && next <= taken + PERIOD, "{:?}", next - first);
-    assert!(next >= first + PERIOD * 3, "the ticks in between were dropped");
-    assert!(Instant::now() >= next);
+    let late = miss(first + MINUTE).await;
+    assert_eq!(interval.tick().await, first + MINUTE, "the missed tick, at once");
+    // The first tick of the schedule after the late one was taken (at `late`, 2.5 periods in):
+    // the one at 2 periods is dropped.
+    assert_eq!(interval.tick().await, first + MINUTE * 3);
+    assert_eq!(now(), first + MINUTE * 3);
+    assert_eq!(interval.tick().await, first + MINUTE * 4);
 }
 
-#[loopbridge::test]
+#[loopbridge::test(start_paused = true)]
 async fn interval_is_a_stream_of_due_instants() {
-    let mut interval = loopbridge::interval(PERIOD);
+    let mut interval = loopbridge::interval(MINUTE);
     assert_eq!(futures_lite::Stream::size_hint(&interval), (usize::MAX, None));
     let first = interval.next().await.expect("an interval never ends");
     let rest: Vec<Instant> = (&mut interval).take(2).collect().await;
-    assert_eq!(rest, [first + PERIOD, first + PERIOD * 2]);
-    assert!(Instant::now() >= first + PERIOD * 2);
+    assert_eq!(rest, [first + MINUTE, first + MINUTE * 2]);
+    assert_eq!(now(), first + MINUTE * 2);
 }
 
-#[loopbridge::test]
+#[loopbridge::test(start_paused = true)]
 async fn resets_move_the_next_tick() {
     let mut interval = loopbridge::interval(Duration::from_secs(3600));
     interval.tick().await;
-    let soon = Instant::now() + PERIOD;
+    let soon = now() + MINUTE;
     interval.reset_at(soon);
     assert_eq!(interval.tick().await, soon);
-    assert!(Instant::now() >= soon);
-    let now = Instant::now();
+    assert_eq!(now(), soon);
     interval.reset_immediately();
-    let due = interval.tick().await;
-    assert!(due >= now && due <= Instant::now(), "at once");
+    assert_eq!(interval.tick().await, soon, "at once");
+    interval.reset_after(MINUTE * 2);
+    assert_eq!(interval.tick().await, soon + MINUTE * 2);
 
-    let mut interval = loopbridge::interval(PERIOD);
+    let mut interval = loopbridge::interval(MINUTE);
     interval.tick().await;
-    let before = Instant::now();
+    let before = now();
     interval.reset();
-    let due = interval.tick().await;
-    assert!(due >= before + PERIOD && Instant::now() >= due);
+    assert_eq!(interval.tick().await, before + MINUTE);
+    assert_eq!(now(), before + MINUTE);
 }
 
 #[loopbridge::test]
