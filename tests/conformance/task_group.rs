@@ -106,12 +106,14 @@ async fn a_failing_body_cancels_every_child() {
     assert_eq!(dropped.load(Ordering::SeqCst), 10);
 }
 
-#[loopbridge::test]
+/// On a paused clock (docs/testing.md): the timeout fires exactly at its deadline.
+#[loopbridge::test(start_paused = true)]
 async fn a_group_dropped_by_a_timeout_cancels_everything_in_it() {
     let dropped = Arc::new(AtomicUsize::new(0));
     let token = Arc::new(std::sync::Mutex::new(None));
+    let start = loopbridge::time::Instant::now();
     let timed_out = loopbridge::timeout(
-        Duration::from_millis(20),
+        Duration::from_secs(20),
         task_group(|group: TaskGroup<String>| {
             let (dropped, token) = (Arc::clone(&dropped), Arc::clone(&token));
             async move {
@@ -123,6 +125,7 @@ async fn a_group_dropped_by_a_timeout_cancels_everything_in_it() {
     )
     .await;
     assert!(timed_out.is_err());
+    assert_eq!(start.elapsed(), Duration::from_secs(20));
     let token = token.lock().unwrap().take().expect("the body ran");
     assert!(token.is_cancelled(), "dropping the group cancels its token");
     // Aborted, not awaited: the children stop on their own threads.
@@ -339,11 +342,13 @@ async fn cancel_after_the_group_returned_is_a_no_op() {
     assert!(late.is_closed());
 }
 
-#[loopbridge::test]
-async fn a_group_with_a_timeout_stops_everything_and_returns_elapsed_not_before_the_deadline() {
+/// On a paused clock (docs/testing.md): the group returns exactly at its deadline — the slow
+/// destructors it waits for take real time, not the runtime's.
+#[loopbridge::test(start_paused = true)]
+async fn a_group_with_a_timeout_stops_everything_and_returns_elapsed_at_the_deadline() {
     let dropped = Arc::new(AtomicUsize::new(0));
-    let timeout = Duration::from_millis(40);
-    let start = std::time::Instant::now();
+    let timeout = Duration::from_secs(40);
+    let start = loopbridge::time::Instant::now();
     let outcome = loopbridge::task_group_with_timeout(timeout, |group: TaskGroup<String>| {
         let dropped = Arc::clone(&dropped);
         async move {
@@ -361,7 +366,7 @@ async fn a_group_with_a_timeout_stops_everything_and_returns_elapsed_not_before_
     })
     .await;
     assert!(outcome.is_err(), "the deadline passed first: {outcome:?}");
-    assert!(start.elapsed() >= timeout, "returned before the deadline");
+    assert_eq!(start.elapsed(), timeout, "returned at the deadline");
     assert_eq!(dropped.load(Ordering::SeqCst), 6, "every child, nested ones too, stopped first");
 
     // Done in time: the body's value; a failure first: the failure.
