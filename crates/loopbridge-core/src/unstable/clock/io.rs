@@ -114,7 +114,7 @@ fn record<R: Readiness>(probe: impl FnOnce() -> Option<R>) {
 /// The most real time a paused clock waits, after a write, for bytes on their way through the
 /// kernel before it jumps. Loopback delivers in microseconds; a loaded 2-core machine has
 /// been seen to take longer.
-const SETTLE: Duration = Duration::from_millis(5);
+pub(super) const SETTLE: Duration = Duration::from_millis(5);
 
 /// Tells the paused clock of the task being polled that it wrote to a socket (so bytes may be
 /// on their way to another of its tasks). Nothing (one atomic load) in a process that never

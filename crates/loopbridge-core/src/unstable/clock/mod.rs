@@ -109,6 +109,9 @@ pub struct Clock {
     epoch: Instant,
     /// The runtime's work while paused (protocol step 2).
     work: AtomicUsize,
+    /// How many units of work ended: whether any ran while the clock waited (see
+    /// [`wait_for_untracked`](Clock::wait_for_untracked)).
+    ends: AtomicU64,
     /// Whether a task of the runtime wrote to a socket since the clock last asked its sockets
     /// ([`io`]): bytes may be on their way.
     io_written: AtomicBool,
@@ -177,6 +180,7 @@ impl Clock {
             frozen: AtomicU64::new(0),
             epoch: Instant::now(),
             work: AtomicUsize::new(0),
+            ends: AtomicU64::new(0),
             io_written: AtomicBool::new(false),
             timers: Mutex::new(Timers::default()),
         })
@@ -326,7 +330,7 @@ impl Clock {
             if !self.is_paused() {
                 return false;
             }
-            let next = timers.waiting.first_key_value().map(|(key, _)| key.0);
+            let next = self.next_deadline(&timers);
             let to = match (next, limit) {
                 (Some(next), Some(limit)) if next > limit => {
                     self.set_frozen(limit);
@@ -341,8 +345,16 @@ impl Clock {
             };
             self.jump(&mut timers, to)
         };
-        due.wake();
+        due.wake(None);
         true
+    }
+
+    /// The earliest deadline the time can move to: none past the 584 years after the clock's
+    /// start that it counts in nanoseconds (such a timer never fires, as a sleep of
+    /// `Duration::MAX` never does).
+    fn next_deadline(&self, timers: &Timers) -> Option<Instant> {
+        let (&TimerKey(to, _), _) = timers.waiting.first_key_value()?;
+        (nanos(to.saturating_duration_since(self.epoch)) < u64::MAX).then_some(to)
     }
 
     /// Moves the time to `to` and takes the timers due then, in order, for the caller to wake
@@ -369,10 +381,12 @@ impl Clock {
     /// A poll that was not counted (it began before the clock was paused, perhaps by pausing
     /// it) has ended: if the clock is paused and nothing else works, it jumps now, as it would
     /// after a counted poll. One atomic load where the clock runs.
+    /// `waker` is the poll's own: a jump that wakes it has woken the very task whose
+    /// executor is about to poll it again, now counted.
     #[inline]
-    pub fn uncounted_poll_ended(&self) {
+    pub fn uncounted_poll_ended(&self, waker: &Waker) {
         if self.is_paused() {
-            self.idle();
+            self.idle_for(Some(waker));
         }
     }
 
@@ -382,15 +396,20 @@ impl Clock {
     /// the end of the work these wakes cause. Before it jumps, the sockets its tasks wait on
     /// are asked (outside the lock); a ready one wakes its task and there is no jump.
     /// Iterative: wakes that count no work (a waker no loopbridge task gave) let it look
-    /// again at once.
+    /// again once the woken task ran, or after a moment ([`wait_for_untracked`](Self::wait_for_untracked)).
     fn idle(&self) {
+        self.idle_for(None);
+    }
+
+    /// [`idle`](Self::idle) at the end of a poll that was not counted, whose waker is `own`.
+    fn idle_for(&self, own: Option<&Waker>) {
         loop {
             let due = {
                 let mut timers = self.lock();
                 if !self.is_paused() || self.work.load(Ordering::Acquire) != 0 {
                     return;
                 }
-                let Some((&TimerKey(to, _), _)) = timers.waiting.first_key_value() else {
+                let Some(to) = self.next_deadline(&timers) else {
                     return;
                 };
                 self.work.fetch_add(1, Ordering::AcqRel); // the reservation
@@ -402,10 +421,35 @@ impl Clock {
                     self.jump_unless_io_ready()
                 }
             };
-            due.wake();
+            let ends = self.ends.load(Ordering::Acquire);
+            match due.wake(own) {
+                Woke::Tracked => {}
+                // Polled next on this thread, and counted then: its end looks again.
+                Woke::Own => {
+                    self.work.fetch_sub(1, Ordering::AcqRel);
+                    return;
+                }
+                Woke::Untracked => self.wait_for_untracked(ends),
+            }
             if self.work.fetch_sub(1, Ordering::AcqRel) != 1 {
                 return; // the wakes are work: the last of it jumps next
             }
+        }
+    }
+
+    /// A jump woke a waker that counts no work — the task that paused the clock, woken for a
+    /// timer it awaited in that same poll (its poll began before the pause, so its waker is
+    /// the executor's own). Its next poll counts (the clock is paused), so this waits, holding
+    /// the reservation, for up to [`io::SETTLE`] of real time until work runs; without the
+    /// wait the clock would jump on past the deadlines that task is about to await. Work that
+    /// is counted but not running returns at once: it may need this very thread.
+    fn wait_for_untracked(&self, ends: u64) {
+        let start = Instant::now();
+        while self.work.load(Ordering::Acquire) == 1
+            && self.ends.load(Ordering::Acquire) == ends
+            && start.elapsed() < io::SETTLE
+        {
+            std::thread::sleep(Duration::from_micros(50));
         }
     }
 
@@ -418,8 +462,8 @@ impl Clock {
         }
         let mut timers = self.lock();
         let busy = self.work.load(Ordering::Acquire) != 1; // beside the reservation
-        match timers.waiting.first_key_value() {
-            Some((&TimerKey(to, _), _)) if self.is_paused() && !busy => self.jump(&mut timers, to),
+        match self.next_deadline(&timers) {
+            Some(to) if self.is_paused() && !busy => self.jump(&mut timers, to),
             _ => Due::default(),
         }
     }
@@ -446,9 +490,28 @@ impl Due {
         }
     }
 
-    fn wake(self) {
-        self.first.into_iter().chain(self.rest).for_each(Waker::wake);
+    /// Wakes them, saying whose they were: the waker `own`, another that counts no work (not
+    /// a tracker's), or only trackers'.
+    fn wake(self, own: Option<&Waker>) -> Woke {
+        let mut woke = Woke::Tracked;
+        for waker in self.first.into_iter().chain(self.rest) {
+            if own.is_some_and(|own| own.will_wake(&waker)) {
+                woke = Woke::Own;
+            } else if woke == Woke::Tracked && !work::is_tracker(&waker) {
+                woke = Woke::Untracked;
+            }
+            waker.wake();
+        }
+        woke
     }
+}
+
+/// Whose wakers a jump woke (see [`Due::wake`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Woke {
+    Tracked,
+    Own,
+    Untracked,
 }
 
 /// `instant` moved by `nanos` (forward if positive), saturating where it cannot be

@@ -205,3 +205,38 @@ fn a_socket_wait_is_asked_once_and_outside_a_paused_task_not_at_all() {
     let _ = poll_tracked(&mut task, &clock, &mut cx, |_| Poll::<()>::Pending);
     assert_eq!(clock.now(), start + Duration::from_secs(1), "the socket is forgotten");
 }
+
+#[test]
+fn a_jump_that_wakes_the_task_whose_poll_ended_stops_there() {
+    // The task paused the clock in a poll that was not counted (it began before the pause),
+    // and awaited a timer with its own waker; a later timer waits with another.
+    let (clock, start) = paused();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let own = Waker::from(Arc::new(Order(Arc::clone(&order), 1)));
+    let other = Waker::from(Arc::new(Order(Arc::clone(&order), 2)));
+    let mut first = TimerKey::new(start + Duration::from_millis(10));
+    let mut later = TimerKey::new(start + Duration::from_millis(100));
+    assert!(!clock.register(&mut first, &own));
+    assert!(!clock.register(&mut later, &other));
+    clock.uncounted_poll_ended(&own);
+    // The task is polled next (counted then): the clock waits for it at its deadline.
+    assert_eq!(clock.now(), start + Duration::from_millis(10));
+    assert_eq!(*order.lock().unwrap(), [1]);
+}
+
+#[test]
+fn a_deadline_past_the_clocks_range_is_never_jumped_to() {
+    let (clock, start) = paused();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let waker = Waker::from(Arc::new(Order(Arc::clone(&order), 1)));
+    let Some(far) = start.checked_add(Duration::from_secs(u64::MAX / 10)) else {
+        return; // not even an instant here
+    };
+    let mut key = TimerKey::new(far);
+    assert!(!clock.register(&mut key, &waker));
+    let mut task = Some(Tracker::scheduled(&clock));
+    let mut cx = Context::from_waker(Waker::noop());
+    let _ = poll_tracked(&mut task, &clock, &mut cx, |_| Poll::<()>::Pending);
+    assert_eq!(clock.now(), start, "no jump toward a deadline it cannot reach");
+    assert!(order.lock().unwrap().is_empty(), "and the timer never fires");
+}

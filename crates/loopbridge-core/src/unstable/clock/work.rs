@@ -7,8 +7,8 @@
 //! count falls to zero, the clock jumps to its next timer.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll, RawWakerVTable, Wake, Waker};
 
 use super::Clock;
 use super::io::{self, Readiness};
@@ -163,7 +163,7 @@ pub fn poll_tracked<R>(
         std::mem::take(&mut parked.io)
     };
     drop(probes);
-    let waker = Waker::from(Arc::clone(tracker));
+    let waker = tracker_waker(tracker);
     let _running = Running(clock);
     let _polling = io::polling(tracker);
     poll(&mut Context::from_waker(&waker))
@@ -178,8 +178,27 @@ impl Drop for Running<'_> {
     }
 }
 
+/// The waker of `tracker`: made here and only here, so that every tracker's waker has the
+/// vtable [`is_tracker`] compares with (a vtable's address is the same for wakers made by one
+/// piece of code; made in two, it could be two copies).
+fn tracker_waker(tracker: &Arc<Tracker>) -> Waker {
+    let waker = Waker::from(Arc::clone(tracker));
+    let _ = TRACKER_VTABLE.set(waker.vtable() as *const RawWakerVTable as usize);
+    waker
+}
+
+/// The address of the vtable of the trackers' wakers, once one was made.
+static TRACKER_VTABLE: OnceLock<usize> = OnceLock::new();
+
+/// Whether `waker` is a tracker's: its wake counts work. Another (a task polled before the
+/// clock was paused, a waker made by hand) does not.
+pub(super) fn is_tracker(waker: &Waker) -> bool {
+    TRACKER_VTABLE.get() == Some(&(waker.vtable() as *const RawWakerVTable as usize))
+}
+
 /// One unit of work done: the last one lets the clock jump.
 fn end(clock: &Clock) {
+    clock.ends.fetch_add(1, Ordering::Relaxed);
     if clock.work.fetch_sub(1, Ordering::AcqRel) == 1 {
         clock.idle();
     }
@@ -237,7 +256,7 @@ impl TaskWork {
             return poll_tracked(&mut self.0, clock, cx, poll);
         }
         let polled = poll(cx);
-        clock.uncounted_poll_ended();
+        clock.uncounted_poll_ended(cx.waker());
         polled
     }
 }

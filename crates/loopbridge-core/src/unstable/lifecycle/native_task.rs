@@ -148,7 +148,7 @@ impl<F: Future> Future for NativeTask<F> {
         let this = self.project();
         let polled = poll_stage(this.stage, this.guard, cx);
         if clock::any_ever_paused() {
-            uncounted_poll_ended(this.guard.as_ref());
+            uncounted_poll_ended(this.guard.as_ref(), cx.waker());
         }
         polled
     }
@@ -159,9 +159,9 @@ impl<F: Future> Future for NativeTask<F> {
 /// adapter), but one that paused its clock in this poll lets it jump now if nothing works.
 #[cold]
 #[inline(never)]
-fn uncounted_poll_ended(guard: Option<&NativeGuard>) {
+fn uncounted_poll_ended(guard: Option<&NativeGuard>, waker: &std::task::Waker) {
     if let Some(guard) = guard {
-        guard.lifecycle.clock().uncounted_poll_ended();
+        guard.lifecycle.clock().uncounted_poll_ended(waker);
     }
 }
 

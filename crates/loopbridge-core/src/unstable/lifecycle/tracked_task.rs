@@ -144,7 +144,7 @@ where
             let polled = live(this.task, guard, cx);
             // The first pause of the process may have come in this very poll.
             if clock::any_ever_paused() {
-                guard.lifecycle.clock().uncounted_poll_ended();
+                guard.lifecycle.clock().uncounted_poll_ended(cx.waker());
             }
             return polled;
         }

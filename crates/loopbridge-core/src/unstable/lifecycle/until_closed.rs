@@ -97,7 +97,7 @@ impl<F: Future> Future for UntilClosed<'_, F> {
             let polled = this.future.poll(cx);
             // The first pause of the process may have come in this very poll.
             if clock::any_ever_paused() {
-                lifecycle.clock().uncounted_poll_ended();
+                lifecycle.clock().uncounted_poll_ended(cx.waker());
             }
             polled
         };
