@@ -85,7 +85,7 @@ async fn skip_moves_to_the_next_tick_of_the_original_schedule() {
     let mut interval = loopbridge::interval(MINUTE);
     interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let first = interval.tick().await;
-    let late = miss(first + MINUTE).await;
+    assert_eq!(miss(first + MINUTE).await, first + MINUTE * 5 / 2);
     assert_eq!(interval.tick().await, first + MINUTE, "the missed tick, at once");
     // The first tick of the schedule after the late one was taken (at `late`, 2.5 periods in):
     // the one at 2 periods is dropped.

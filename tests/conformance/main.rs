@@ -30,6 +30,7 @@ mod interval;
 mod join_set;
 mod local;
 mod macros;
+mod mock_task;
 mod net_datagram_unix;
 mod net_errors;
 mod net_lifecycle;
@@ -46,5 +47,9 @@ mod time_api;
 #[cfg(feature = "tokio")]
 mod time_tokio_paused;
 mod to_thread;
+mod tokio_time_interval;
+mod tokio_time_pause;
+mod tokio_time_sleep;
+mod tokio_time_timeout;
 #[cfg(feature = "tracing")]
 mod trace;

@@ -64,7 +64,7 @@ pub fn pause() {
 /// assert!(err.to_string().contains("Runner"));
 /// ```
 pub fn try_pause() -> Result<(), ClockError> {
-    caller_clock().map(|clock| clock.pause())
+    caller_clock().map(|clock| clock.pause_in_poll())
 }
 
 /// Lets the clock of the runtime running the caller run again, from where it stands (no jump);

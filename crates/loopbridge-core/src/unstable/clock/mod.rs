@@ -40,6 +40,29 @@ pub use work::{JobWork, TaskWork, Tracker, poll_tracked};
 /// pauses time, which is every program but a test).
 static ANY_EVER_PAUSED: AtomicBool = AtomicBool::new(false);
 
+thread_local! {
+    /// The clock this thread's current poll or job paused, which counts it as work until it
+    /// ends ([`Clock::pause_in_poll`]).
+    static OWED: std::cell::RefCell<Option<Arc<Clock>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The end of a poll or a job on this thread: the unit of work a [`Clock::pause_in_poll`] in
+/// it added ends (and lets the clock jump if it was the last). Nothing where no pause came.
+///
+/// # Examples
+///
+/// ```
+/// loopbridge_core::unstable::clock::pay_owed(); // no pause in this poll: nothing
+/// ```
+#[inline]
+pub fn pay_owed() {
+    if any_ever_paused() {
+        if let Some(clock) = OWED.with(|owed| owed.borrow_mut().take()) {
+            work::end(&clock);
+        }
+    }
+}
+
 /// Whether any clock of the process was ever paused: until then no clock needs a look.
 ///
 /// # Examples
@@ -223,10 +246,59 @@ impl Clock {
     /// Freezes the time, and wakes the timers that wait on the runtime's timer (each becomes
     /// virtual); a no-op if it stands still already.
     pub fn pause(&self) {
+        self.pause_now();
+    }
+
+    /// [`pause`](Self::pause) from inside a poll or a `to_thread` job of the clock's runtime,
+    /// which began while the clock ran and so is not counted as work: from the pause it is,
+    /// until it ends (the poll wrappers and the job runner call [`pay_owed`]) — else the
+    /// runtime would look idle while it still spawns and sleeps. A no-op if it stands still.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loopbridge_core::unstable::clock::{self, Clock};
+    ///
+    /// let clock = Clock::new();
+    /// clock.pause_in_poll(); // in a poll: counted until the poll ends
+    /// clock::pay_owed(); // the poll ended
+    /// assert!(clock.is_paused());
+    /// ```
+    pub fn pause_in_poll(self: &Arc<Self>) {
+        if !self.pause_now() {
+            return;
+        }
+        self.work.fetch_add(1, Ordering::AcqRel);
+        let older = OWED.with(|owed| owed.replace(Some(Arc::clone(self))));
+        if let Some(older) = older {
+            work::end(&older); // a debt no poll end paid: never left behind
+        }
+    }
+
+    /// Pays this thread's debt to this clock (see [`pause_in_poll`](Self::pause_in_poll)):
+    /// whether there was one. The unit ends without a jump.
+    fn take_owed(&self) -> bool {
+        let owed = OWED.with(|owed| {
+            let mut owed = owed.borrow_mut();
+            if owed.as_ref().is_some_and(|clock| std::ptr::eq(&**clock, self)) {
+                owed.take()
+            } else {
+                None
+            }
+        });
+        owed.is_some_and(|_| {
+            self.ends.fetch_add(1, Ordering::Relaxed);
+            self.work.fetch_sub(1, Ordering::AcqRel);
+            true
+        })
+    }
+
+    /// Pauses; whether it did (it was running).
+    fn pause_now(&self) -> bool {
         let running = {
             let mut timers = self.lock();
             if self.is_paused() {
-                return;
+                return false;
             }
             let now = shift(Instant::now(), self.offset.load(Ordering::Acquire));
             self.frozen.store(nanos(now.saturating_duration_since(self.epoch)), Ordering::Release);
@@ -239,6 +311,7 @@ impl Clock {
         for (_, waker) in running {
             waker.wake();
         }
+        true
     }
 
     /// Keeps `waker` (in `slot`, kept by its owner) to be woken by the next pause: a timer
@@ -386,6 +459,7 @@ impl Clock {
     #[inline]
     pub fn uncounted_poll_ended(&self, waker: &Waker) {
         if self.is_paused() {
+            self.take_owed();
             self.idle_for(Some(waker));
         }
     }

@@ -174,6 +174,8 @@ struct Running<'a>(&'a Arc<Clock>);
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
+        // A pause again in this poll (after a resume) counted the poll twice.
+        self.0.take_owed();
         end(self.0);
     }
 }
@@ -197,7 +199,7 @@ pub(super) fn is_tracker(waker: &Waker) -> bool {
 }
 
 /// One unit of work done: the last one lets the clock jump.
-fn end(clock: &Clock) {
+pub(super) fn end(clock: &Clock) {
     clock.ends.fetch_add(1, Ordering::Relaxed);
     if clock.work.fetch_sub(1, Ordering::AcqRel) == 1 {
         clock.idle();

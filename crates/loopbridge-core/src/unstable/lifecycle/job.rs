@@ -45,6 +45,8 @@ pub fn track_job<J: FnOnce()>(
     let lifecycle = lifecycle.cloned();
     Some(move || {
         let _work = work;
+        // A `time::pause()` in the job counted it as work until it ends.
+        let _owed = PayOwed;
         let Some(lifecycle) = lifecycle else { return job() };
         // Counted before the check: a close that comes after the check sees this job as
         // running (and a shutdown waits for it); one that came before drops it here.
@@ -99,5 +101,14 @@ struct JobGuard<'a>(&'a Lifecycle);
 impl Drop for JobGuard<'_> {
     fn drop(&mut self) {
         self.0.running_jobs.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Pays, when a job ends, the unit of work a pause in it added (`clock::pay_owed`).
+struct PayOwed;
+
+impl Drop for PayOwed {
+    fn drop(&mut self) {
+        clock::pay_owed();
     }
 }
