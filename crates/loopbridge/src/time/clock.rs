@@ -122,8 +122,9 @@ pub fn is_paused() -> bool {
 
 /// Moves the paused clock of the runtime running the caller forward by `by`, firing the timers
 /// due on the way in deadline order and letting the tasks they wake run, then yields once more
-/// before it returns — tokio's `time::advance`. `Duration::MAX` moves as far as time can be
-/// represented, without panicking.
+/// before it returns — tokio's `time::advance`. An advance past what an `Instant` can hold
+/// (`Duration::MAX`) fires every timer the clock can reach and leaves the time at the last of
+/// them, without panicking.
 ///
 /// # Panics
 ///
@@ -167,6 +168,9 @@ pub async fn try_advance(by: Duration) -> Result<(), ClockError> {
     if !clock.is_paused() {
         return Err(ClockError(Why::Running));
     }
+    // Past what an `Instant` can hold: every timer the clock can reach fires, and the time
+    // stays at the last of them (moving it to the end of its range would leave no room for a
+    // timer made after).
     let target = clock.now().checked_add(by);
     // One group of due timers at a time, yielding between them, so that the timers their
     // tasks make within the window fire in order too.
