@@ -279,3 +279,44 @@ fn every_socket_type_is_send_sync_unpin_and_debug() {
         check::<loopbridge::net::UnixListener>();
     }
 }
+
+/// Closing a stream whose connection is gone succeeds, as on tokio (which turns the kernel's
+/// `ENOTCONN` into `Ok`, tokio#4665): after the peer reset it, after both sides' FINs, and a
+/// second time. On async-io (smol, async-std) the close returned `NotConnected`.
+#[loopbridge::test]
+async fn closing_a_stream_whose_connection_is_gone_succeeds() {
+    let (listener, addr) = listener().await;
+    // (case, what the peer does, whether this side closed once already)
+    let cases: [(&str, bool, bool); 3] =
+        [("after a reset", true, false), ("after both FINs", false, false), ("twice", false, true)];
+    for (case, reset, closed_before) in cases {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        let (mut peer, _) = listener.accept().await.expect("accept");
+        if closed_before {
+            stream.close().await.unwrap_or_else(|e| panic!("{case}: the first close: {e}"));
+        }
+        if reset {
+            // SO_LINGER 0: the drop sends RST instead of FIN.
+            let peer = peer.into_std().expect("the peer's std stream");
+            socket2::SockRef::from(&peer).set_linger(Some(Duration::ZERO)).expect("linger");
+            drop(peer);
+            let mut buf = [0; 1];
+            let read = stream.read(&mut buf).await;
+            assert!(read.is_err(), "{case}: the reset reaches this side: {read:?}");
+        } else {
+            peer.close().await.expect("the peer's FIN");
+            let mut rest = Vec::new();
+            stream.read_to_end(&mut rest).await.expect("read to the peer's FIN");
+            if !closed_before {
+                stream.close().await.expect("this side's FIN");
+            }
+            peer.read_to_end(&mut rest).await.expect("the peer reads this side's FIN");
+            drop(peer);
+        }
+        stream.close().await.unwrap_or_else(|e| panic!("{case}: close: {e} ({:?})", e.kind()));
+        #[cfg(feature = "tokio")]
+        tokio::io::AsyncWriteExt::shutdown(&mut stream)
+            .await
+            .unwrap_or_else(|e| panic!("{case}: tokio's shutdown: {e}"));
+    }
+}

@@ -154,7 +154,12 @@ impl<K: WriteKind> Socket<K> {
             #[cfg(any(feature = "smol", feature = "async-std"))]
             Socket::AsyncIo(s) => {
                 let _ = cx;
-                Poll::Ready(s.shutdown_write())
+                // A connection already gone (reset, or both FINs exchanged) has nothing left to
+                // shut: `Ok`, as tokio answers the kernel's `ENOTCONN` (tokio#4665).
+                Poll::Ready(match s.shutdown_write() {
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+                    done => done,
+                })
             }
         }
     }
