@@ -114,7 +114,7 @@ fn record<R: Readiness>(probe: impl FnOnce() -> Option<R>) {
 /// The most real time a paused clock waits, after a write, for bytes on their way through the
 /// kernel before it jumps. Loopback delivers in microseconds; a loaded 2-core machine has
 /// been seen to take longer.
-pub(super) const SETTLE: Duration = Duration::from_millis(5);
+const SETTLE: Duration = Duration::from_millis(5);
 
 /// Tells the paused clock of the task being polled that it wrote to a socket (so bytes may be
 /// on their way to another of its tasks). Nothing (one atomic load) in a process that never
@@ -151,9 +151,16 @@ impl Clock {
         if !self.io_written.swap(false, Ordering::AcqRel) || self.lock().io_waiting.is_empty() {
             return false;
         }
+        self.wait_real(|| self.work.load(Ordering::Acquire) > 1 || self.wake_ready_io())
+    }
+
+    /// Asks `done` every 50 µs for up to [`SETTLE`] of real time, returning whether it said
+    /// yes: the one bounded real-time wait of a paused clock (bytes still in the kernel, a
+    /// woken task yet to run).
+    pub(super) fn wait_real(&self, mut done: impl FnMut() -> bool) -> bool {
         let start = Instant::now();
         loop {
-            if self.work.load(Ordering::Acquire) > 1 || self.wake_ready_io() {
+            if done() {
                 return true;
             }
             if start.elapsed() >= SETTLE {

@@ -287,10 +287,15 @@ impl Clock {
             }
         });
         owed.is_some_and(|_| {
-            self.ends.fetch_add(1, Ordering::Relaxed);
-            self.work.fetch_sub(1, Ordering::AcqRel);
+            self.end_unit();
             true
         })
+    }
+
+    /// One unit of work ends (counted in `ends`); whether it was the last.
+    fn end_unit(&self) -> bool {
+        self.ends.fetch_add(1, Ordering::Relaxed);
+        self.work.fetch_sub(1, Ordering::AcqRel) == 1
     }
 
     /// Pauses; whether it did (it was running).
@@ -514,17 +519,13 @@ impl Clock {
     /// A jump woke a waker that counts no work — the task that paused the clock, woken for a
     /// timer it awaited in that same poll (its poll began before the pause, so its waker is
     /// the executor's own). Its next poll counts (the clock is paused), so this waits, holding
-    /// the reservation, for up to [`io::SETTLE`] of real time until work runs; without the
-    /// wait the clock would jump on past the deadlines that task is about to await. Work that
+    /// the reservation, for up to 5 ms of real time ([`wait_real`](Self::wait_real)) until work
+    /// runs; without the wait the clock would jump on past the deadlines that task is about to await. Work that
     /// is counted but not running returns at once: it may need this very thread.
     fn wait_for_untracked(&self, ends: u64) {
-        let start = Instant::now();
-        while self.work.load(Ordering::Acquire) == 1
-            && self.ends.load(Ordering::Acquire) == ends
-            && start.elapsed() < io::SETTLE
-        {
-            std::thread::sleep(Duration::from_micros(50));
-        }
+        self.wait_real(|| {
+            self.work.load(Ordering::Acquire) != 1 || self.ends.load(Ordering::Acquire) != ends
+        });
     }
 
     /// The jump of [`idle`](Self::idle) where tasks wait on sockets: none if one is ready

@@ -200,8 +200,7 @@ pub(super) fn is_tracker(waker: &Waker) -> bool {
 
 /// One unit of work done: the last one lets the clock jump.
 pub(super) fn end(clock: &Clock) {
-    clock.ends.fetch_add(1, Ordering::Relaxed);
-    if clock.work.fetch_sub(1, Ordering::AcqRel) == 1 {
+    if clock.end_unit() {
         clock.idle();
     }
 }
